@@ -1,0 +1,102 @@
+"""Command line: python -m geo build | validate | export LAYER [filters]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geo.build import build
+from geo.dates import parse_day
+from geo.errors import ArgumentError, GeoError, SourceError
+from geo.export import export_geojson, load_layer
+from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter, parse_bbox, parse_window
+from geo.paths import GEOJSON, LAYERS, SOURCES
+from geo.validate import load_valid_sources
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits with 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m geo", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    b = commands.add_parser("build", help="validate data/sources and write data/geojson")
+    b.add_argument("--sources", type=Path, default=SOURCES)
+    b.add_argument("--out", type=Path, default=GEOJSON)
+    v = commands.add_parser("validate", help="check data/sources and list every problem")
+    v.add_argument("--sources", type=Path, default=SOURCES)
+    e = commands.add_parser("export", help="write one layer's filtered features as GeoJSON")
+    e.add_argument("layer", choices=LAYERS)
+    e.add_argument("--date", help="what holds on this day (YYYY-MM-DD)")
+    e.add_argument("--from", dest="date_from", help="window start (YYYY-MM-DD), with --to")
+    e.add_argument("--to", dest="date_to", help="window end, inclusive (YYYY-MM-DD)")
+    e.add_argument("--province", type=_csv, default=(), help="province ids, comma-separated")
+    e.add_argument("--outcome", type=_csv, default=(), help="attack and/or foiled")
+    e.add_argument("--link", type=_csv, default=(), help="directed, enabled, inspired, unknown")
+    e.add_argument("--country", type=_csv, default=(), help="ISO alpha-3 codes, comma-separated")
+    e.add_argument("--bbox", help="west,south,east,north in degrees")
+    e.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    e.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
+    return top
+
+
+def export_args(args: argparse.Namespace) -> tuple[TimeFilter, Filters]:
+    """Turn parsed export arguments into filters; raise ArgumentError on any bad value."""
+    bad = [o for o in args.outcome if o not in OUTCOMES] + [k for k in args.link if k not in LINKS]
+    if bad:
+        raise ArgumentError(f"unknown value(s) {', '.join(bad)}: outcome is {'/'.join(OUTCOMES)}, link is {'/'.join(LINKS)}")
+    if (args.date_from is None) != (args.date_to is None):
+        raise ArgumentError("--from and --to go together")
+    if args.date and args.date_from:
+        raise ArgumentError("give either --date or --from/--to, not both")
+    try:
+        on = parse_day(args.date) if args.date else None
+    except ValueError as exc:
+        raise ArgumentError(f"--date: {exc}") from None
+    window = parse_window(args.date_from, args.date_to) if args.date_from else None
+    countries = tuple(c.upper() for c in args.country)
+    filters = Filters(args.province, args.outcome, args.link, countries, parse_bbox(args.bbox) if args.bbox else None)
+    return TimeFilter(on=on, window=window), filters
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            result = build(args.sources, args.out)
+            for name, count in sorted(result.files.items()):
+                print(f"wrote {args.out / name} ({count})", file=sys.stderr)
+        elif args.command == "validate":
+            sources = load_valid_sources(args.sources)
+            counts = ", ".join(f"{len(t.records)} {name}" for name, t in sources.tables.items())
+            print(f"ok: {counts}", file=sys.stderr)
+        else:
+            time, filters = export_args(args)
+            data = export_geojson(args.layer, load_layer(args.layer, args.geojson_dir), time, filters)
+            if args.output:
+                args.output.write_bytes(data)
+            else:
+                sys.stdout.buffer.write(data)
+    except SourceError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except ArgumentError as exc:
+        print(f"python -m geo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except GeoError as exc:
+        print(f"python -m geo {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Build data/geojson from data/sources: validate everything first, then replace the files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.affiliates import build_affiliates
+from geo.geojson import encode_frame
+from geo.load import Sources
+from geo.paths import GEOJSON, SOURCES
+from geo.plots import build_plots
+from geo.territory import build_territory
+from geo.validate import load_valid_sources
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: dict[str, int]  # file name -> feature or row count
+
+
+def references_json(sources: Sources) -> bytes:
+    """Every reference as JSON, sorted by id (popups and bibliographies read it)."""
+    refs = [
+        {"id": r.id, "title": r.title, "publisher": r.publisher, "date": r.date.text, "address": r.address}
+        for r in sorted(sources.references.records, key=lambda r: r.id)
+    ]
+    return (json.dumps(refs, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+
+
+def render_outputs(sources: Sources) -> dict[str, bytes]:
+    """Every output file's bytes, computed before anything is written."""
+    return {
+        "territory.geojson": encode_frame("territory", build_territory(sources)),
+        "affiliates.geojson": encode_frame("affiliates", build_affiliates(sources)),
+        "plots.geojson": encode_frame("plots", build_plots(sources)),
+        "references.json": references_json(sources),
+    }
+
+
+def write_atomically(outputs: dict[str, bytes], out_dir: Path) -> None:
+    """Write each file beside its target, then rename all: readers never see half a file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in sorted(outputs.items()):
+            handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.chmod(temp, 0o644)
+            staged.append((name, Path(temp)))
+        for name, temp in staged:
+            os.replace(temp, out_dir / name)
+    finally:
+        for _, temp in staged:
+            temp.unlink(missing_ok=True)
+
+
+def build(sources_dir: Path = SOURCES, out_dir: Path = GEOJSON) -> BuildResult:
+    """Validate the sources and build every layer; on any problem nothing is written."""
+    sources = load_valid_sources(sources_dir)
+    outputs = render_outputs(sources)
+    write_atomically(outputs, out_dir)
+    counts = {name: data.count(b'"type":"Feature"') if name.endswith(".geojson") else len(sources.references.records)
+              for name, data in outputs.items()}
+    return BuildResult(counts)

@@ -1,0 +1,85 @@
+"""Typed properties of each built layer's features: the contract of the GeoJSON files."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from geo.models import Confidence, Link, Outcome
+
+
+class Props(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+
+
+class TerritoryProps(Props):
+    place_id: str
+    place: str
+    country: str
+    kind: str
+    start: str
+    start_precision: str
+    end: Optional[str]
+    end_precision: Optional[str]
+    confidence: Confidence
+    area_km2: float
+    radius_km: float
+    method: str
+    refs: list[str]
+    summary: str
+
+
+class AffiliateProps(Props):
+    name: str
+    aliases: list[str]
+    start: str
+    start_precision: str
+    end: Optional[str]
+    end_precision: Optional[str]
+    end_reason: Optional[str]
+    successor_id: Optional[str]
+    countries: list[str]
+    anchor_name: str
+    anchor_lon: float
+    anchor_lat: float
+    anchor_note: str
+    confidence: Confidence
+    refs: list[str]
+    summary: str
+    events: list[dict]
+    strength: list[dict]
+    rivals: list[dict]
+    area_km2: float
+
+
+class PlotProps(Props):
+    date: str
+    date_precision: str
+    province_id: str
+    province: str
+    link: Link
+    outcome: Outcome
+    target_place: str
+    country: str
+    target_lon: float
+    target_lat: float
+    anchor_name: str
+    anchor_lon: float
+    anchor_lat: float
+    anchor_note: str
+    killed: Optional[int]
+    injured: Optional[int]
+    attribution_note: str
+    confidence: Confidence
+    refs: list[str]
+    summary: str
+
+
+LAYER_PROPS: dict[str, type[Props]] = {
+    "territory": TerritoryProps,
+    "affiliates": AffiliateProps,
+    "plots": PlotProps,
+}

@@ -1,0 +1,176 @@
+"""Cross-table checks: ids, references, place and province links, intervals, coordinates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from geo.countries import country_shape, distance_km, known_iso3
+from geo.errors import Problem, SourceError
+from geo.load import Sources, Table, load_sources
+from geo.paths import BASE
+
+# How far a point may lie outside its country's 1:50m outline (coastal towns, coarse borders).
+COUNTRY_TOLERANCE_KM = 25.0
+
+
+def _problem(table: Table, record: object, column: str | None, message: str, hint: str = "") -> Problem:
+    where = table.locate(record)
+    return Problem(where.file, where.row, column, message, hint)
+
+
+def check_unique_ids(table: Table) -> list[Problem]:
+    seen: dict[str, object] = {}
+    problems = []
+    for record in table.records:
+        rid = getattr(record, "id")
+        if rid in seen:
+            first = table.locate(seen[rid])
+            problems.append(_problem(
+                table, record, "id", f"duplicate id '{rid}' (first used in {first.file}, row {first.row})",
+                "give this record its own id",
+            ))
+        else:
+            seen[rid] = record
+    return problems
+
+
+def check_refs(sources: Sources) -> list[Problem]:
+    known = set(sources.references.by_id())
+    problems = []
+    for name, table in sources.tables.items():
+        for record in table.records:
+            for ref in getattr(record, "refs", []) or []:
+                if ref not in known:
+                    problems.append(_problem(
+                        table, record, "refs", f"reference '{ref}' is not in data/sources/references/",
+                        "add the reference row or correct the id",
+                    ))
+    return problems
+
+
+def check_links(sources: Sources) -> list[Problem]:
+    """Every id that points at another table points at a record that exists."""
+    places = set(sources.places.by_id())
+    provinces = set(sources.provinces.by_id())
+    regions = set(sources.regions.by_id())
+    problems = []
+    for record in sources.control.records:
+        if record.place_id not in places:
+            problems.append(_problem(sources.control, record, "place_id", f"unknown place '{record.place_id}'",
+                                     "add the place to territory/places*.csv or fix the id"))
+    for name, column in (("events", "province_id"), ("strength", "province_id"), ("rivals", "province_id"),
+                         ("plots", "province_id")):
+        table = sources.tables[name]
+        for record in table.records:
+            if getattr(record, column) not in provinces:
+                problems.append(_problem(table, record, column, f"unknown province '{getattr(record, column)}'",
+                                         "use an id from affiliates/provinces*.csv"))
+    for record in sources.events.records:
+        if record.related_id and record.related_id not in provinces:
+            problems.append(_problem(sources.events, record, "related_id", f"unknown province '{record.related_id}'",
+                                     "use an id from affiliates/provinces*.csv"))
+    for record in sources.provinces.records:
+        if record.successor_id and record.successor_id not in provinces:
+            problems.append(_problem(sources.provinces, record, "successor_id",
+                                     f"unknown province '{record.successor_id}'", "use a province id"))
+        if not record.regions:
+            problems.append(_problem(sources.provinces, record, "regions", "no operating area given",
+                                     "list region ids from affiliates/regions*.csv"))
+        for region in record.regions:
+            if region not in regions:
+                problems.append(_problem(sources.provinces, record, "regions", f"unknown region '{region}'",
+                                         "add it to affiliates/regions*.csv or fix the id"))
+    return problems
+
+
+def check_intervals(sources: Sources) -> list[Problem]:
+    """End after start; one place's intervals never overlap."""
+    problems = []
+    by_place: dict[str, list] = defaultdict(list)
+    for record in sources.control.records:
+        if record.end is not None and record.end.value <= record.start.value:
+            problems.append(_problem(sources.control, record, "end",
+                                     f"end {record.end.text} is not after start {record.start.text}",
+                                     "swap the dates or correct them"))
+            continue
+        by_place[record.place_id].append(record)
+    for place_id, records in by_place.items():
+        ordered = sorted(records, key=lambda r: r.start.value)
+        for earlier, later in zip(ordered, ordered[1:]):
+            if earlier.end is None or earlier.end.value > later.start.value:
+                problems.append(_problem(
+                    sources.control, later, "start",
+                    f"interval '{later.id}' overlaps '{earlier.id}' for place '{place_id}'",
+                    "an interval ends (exclusive) on or before the next one starts",
+                ))
+    for table_name, start, end in (("provinces", "announced", "end"),):
+        table = sources.tables[table_name]
+        for record in table.records:
+            if getattr(record, end) is not None and getattr(record, end).value <= getattr(record, start).value:
+                problems.append(_problem(table, record, end, "ends before it was announced", "correct the dates"))
+    return problems
+
+
+def check_plot_dates(sources: Sources) -> list[Problem]:
+    """A plot is directed by a province that had been announced by then."""
+    provinces = sources.provinces.by_id()
+    problems = []
+    for plot in sources.plots.records:
+        province = provinces.get(plot.province_id)
+        if province is None or plot.province_id == "central":
+            continue
+        if plot.date.value < province.announced.value:
+            problems.append(_problem(
+                sources.plots, plot, "province_id",
+                f"'{plot.province_id}' was announced {province.announced.text}, after this plot ({plot.date.text})",
+                "use the province that existed then, or 'central'",
+            ))
+    return problems
+
+
+def check_coordinates(sources: Sources, base: Path = BASE) -> list[Problem]:
+    """Known country codes, and points that lie in (or near) their country."""
+    codes = known_iso3(base)
+    problems = []
+    checks = [(sources.places, "country", "lat", "lon"), (sources.plots, "country", "lat", "lon")]
+    for table, country, lat, lon in checks:
+        for record in table.records:
+            iso = getattr(record, country)
+            if iso not in codes:
+                problems.append(_problem(table, record, country, f"unknown country code '{iso}'",
+                                         "use an ISO 3166-1 alpha-3 code such as IRQ or SYR"))
+                continue
+            away = distance_km(country_shape(iso, base), getattr(record, lon), getattr(record, lat))
+            if away > COUNTRY_TOLERANCE_KM:
+                problems.append(_problem(
+                    table, record, lat, f"({getattr(record, lat)}, {getattr(record, lon)}) lies {away:.0f} km outside {iso}",
+                    "check the coordinates (latitude first? sign?) and the country code",
+                ))
+    for record in sources.regions.records:
+        if record.country not in codes:
+            problems.append(_problem(sources.regions, record, "country", f"unknown country code '{record.country}'",
+                                     "use an ISO 3166-1 alpha-3 code"))
+    return problems
+
+
+def validate_sources(sources: Sources, base: Path = BASE) -> list[Problem]:
+    """Every cross-table problem, in a stable order."""
+    problems: list[Problem] = []
+    for table in sources.tables.values():
+        problems += check_unique_ids(table)
+    problems += check_refs(sources)
+    problems += check_links(sources)
+    problems += check_intervals(sources)
+    problems += check_plot_dates(sources)
+    problems += check_coordinates(sources, base)
+    return problems
+
+
+def load_valid_sources(root: Path, base: Path = BASE) -> Sources:
+    """Load and validate; raise SourceError listing every problem found."""
+    sources, problems = load_sources(root, strict=False)
+    problems += validate_sources(sources, base)
+    if problems:
+        raise SourceError(problems)
+    return sources
