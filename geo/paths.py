@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "data" / "sources"
-GEOJSON = ROOT / "data" / "geojson"
+# ISMAP_GEOJSON_DIR lets tests and benchmarks point the app at another build.
+GEOJSON = Path(os.environ.get("ISMAP_GEOJSON_DIR") or ROOT / "data" / "geojson")
 BASE = ROOT / "data" / "base"
 LAYERS = ("territory", "affiliates", "plots")

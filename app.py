@@ -1,0 +1,401 @@
+"""Streamlit app: widgets, state and wiring for the map of IS territory, provinces and external plots."""
+
+from __future__ import annotations
+
+import gc
+import json
+from dataclasses import replace
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.basemap import basemap_countries, key_places
+from geo.export import export_geojson, load_layer, select
+from geo.filters import LINKS, OUTCOMES, DateRange, Filters, TimeFilter
+from geo.formats import to_csv, to_kml
+from geo.geojson import encode_frame
+from geo.paths import GEOJSON
+from geo.stats import area_on, area_series, changes_between, plots_per_half_year
+from geo.view import LAYER_IDS, View, month_date, month_options, parse_query, shift_month, to_query
+from layers import affiliates, plots, territory
+from layers.assets import ensure_vendor
+from layers.base import payload
+from layers.escape import escape_text
+from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
+from layers.palette import OKABE_ITO, TERRITORY
+from layers.publish import publish
+
+LAYER_DEFS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plots": plots.LAYER}
+LAYER_LABELS = {"territory": "Territory held", "affiliates": "Provinces", "plots": "External plots"}
+WINDOW_LABELS = {"moving": "Moving window", "cumulative": "Cumulative", "range": "Explicit range"}
+MAP_KEY = "ismap"
+CAPTION = "Sources: project dataset (data/sources); Natural Earth; GeoNames. Shapes are approximate: see the method note."
+
+
+class Keys:
+    """Every session-state key the app uses, in one place."""
+
+    INIT = "view_initialised"
+    NOTICES = "view_notices"
+    MONTH = "w_month"
+    LAYERS = "w_layers"
+    PROVINCES = "w_provinces"
+    LINKS = "w_links"
+    OUTCOMES = "w_outcomes"
+    COUNTRIES = "w_countries"
+    WINDOW = "w_window"
+    WINDOW_MONTHS = "w_window_months"
+    RANGE = "w_range"
+    THEME = "w_theme"
+    PLAYING = "playing"
+    SPEED = "w_speed"
+    FLY = "fly_to"
+    CENTER = "view_center"
+    FIND = "w_find"
+    COMPARE = "w_compare"
+
+
+# ---------------------------------------------------------------- data (cached once per process)
+
+@st.cache_resource(show_spinner=False)
+def frames() -> dict[str, object]:
+    """The three built layers, read once and shared by every session (never copied per session)."""
+    return {layer: load_layer(layer, GEOJSON) for layer in LAYER_IDS}
+
+
+@st.cache_resource(show_spinner=False)
+def published(theme: str) -> MapData:
+    """Publish the browser payloads under static/gen once; return the URLs the map fetches."""
+    ensure_vendor()
+    data = frames()
+    layer_urls = tuple(
+        (LAYER_DEFS[layer], publish(layer, payload(LAYER_DEFS[layer], layer, data[layer])))
+        for layer in LAYER_IDS
+    )
+    countries = basemap_countries()
+    basemap = json.loads(countries.to_json(drop_id=True))
+    return MapData(
+        layers=layer_urls,
+        basemap_url=publish("basemap", json.dumps(basemap, separators=(",", ":")).encode()),
+        refs_url=publish("references", (GEOJSON / "references.json").read_bytes()),
+        labels_url=publish("labels", json.dumps(key_places()).encode()),
+        theme=theme,
+        caption=CAPTION,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def monthly_area(today: date) -> pd.DataFrame:
+    months = month_options(today)
+    return area_series(frames()["territory"], [month_date(m, today) for m in months]).assign(month=months)
+
+
+@st.cache_resource(show_spinner=False)
+def references() -> dict[str, dict]:
+    return {r["id"]: r for r in json.loads((GEOJSON / "references.json").read_text(encoding="utf-8"))}
+
+
+def province_names() -> dict[str, str]:
+    frame = frames()["affiliates"]
+    return dict(sorted(zip(frame["id"], frame["name"]), key=lambda item: item[1]))
+
+
+def plot_countries() -> list[str]:
+    return sorted(set(frames()["plots"]["country"]))
+
+
+def find_options() -> dict[str, tuple[float, float, int]]:
+    """Places a user can fly to: territory places, plot targets and province anchors."""
+    options: dict[str, tuple[float, float, int]] = {}
+    terr = frames()["territory"].drop_duplicates("place_id")
+    for name, geom in zip(terr["place"], terr.geometry):
+        centre = geom.representative_point()
+        options[f"{name} (territory)"] = (centre.y, centre.x, 8)
+    plot_frame = frames()["plots"]
+    for name, lat, lon in zip(plot_frame["target_place"], plot_frame["target_lat"], plot_frame["target_lon"]):
+        options.setdefault(f"{name} (plot target)", (lat, lon, 8))
+    prov = frames()["affiliates"]
+    for name, lat, lon in zip(prov["name"], prov["anchor_lat"], prov["anchor_lon"]):
+        options.setdefault(f"{name} (province)", (lat, lon, 6))
+    return dict(sorted(options.items()))
+
+
+# ---------------------------------------------------------------- view state <-> widgets <-> URL
+
+def init_view(today: date) -> None:
+    """On a session's first run: read the URL into the widgets, keeping notices for what was ignored."""
+    if st.session_state.get(Keys.INIT):
+        return
+    view, notices = parse_query(
+        dict(st.query_params), today,
+        provinces=frozenset(frames()["affiliates"]["id"]), countries=frozenset(plot_countries()),
+    )
+    months = month_options(today)
+    st.session_state[Keys.MONTH] = view.month
+    st.session_state[Keys.LAYERS] = [LAYER_LABELS[layer] for layer in view.layers]
+    st.session_state[Keys.PROVINCES] = list(view.provinces)
+    st.session_state[Keys.LINKS] = list(view.links)
+    st.session_state[Keys.OUTCOMES] = list(view.outcomes)
+    st.session_state[Keys.COUNTRIES] = list(view.countries)
+    st.session_state[Keys.WINDOW] = view.window
+    st.session_state[Keys.WINDOW_MONTHS] = view.window_months
+    st.session_state[Keys.RANGE] = (view.range_from or "2024-01", view.range_to or months[-1])
+    st.session_state[Keys.THEME] = view.theme
+    st.session_state[Keys.PLAYING] = False
+    if view.lat is not None:
+        st.session_state[Keys.CENTER] = (view.lat, view.lon, view.zoom or DEFAULT_ZOOM)
+        st.session_state[Keys.FLY] = st.session_state[Keys.CENTER]
+    elif view.zoom is not None:
+        st.session_state[Keys.FLY] = (DEFAULT_CENTER[0], DEFAULT_CENTER[1], view.zoom)
+    st.session_state[Keys.NOTICES] = notices
+    st.session_state[Keys.INIT] = True
+
+
+def current_view() -> View:
+    state = st.session_state
+    labels = {label: layer for layer, label in LAYER_LABELS.items()}
+    centre = state.get(Keys.CENTER)
+    window_range = state.get(Keys.RANGE) or (None, None)
+    return View(
+        month=state[Keys.MONTH],
+        layers=tuple(labels[label] for label in state[Keys.LAYERS] if label in labels),
+        provinces=tuple(state[Keys.PROVINCES]),
+        links=tuple(state[Keys.LINKS]),
+        outcomes=tuple(state[Keys.OUTCOMES]),
+        countries=tuple(state[Keys.COUNTRIES]),
+        window=state[Keys.WINDOW],
+        window_months=int(state[Keys.WINDOW_MONTHS]),
+        range_from=window_range[0],
+        range_to=window_range[1],
+        lat=centre[0] if centre else None,
+        lon=centre[1] if centre else None,
+        zoom=centre[2] if centre else None,
+        theme=state[Keys.THEME],
+    )
+
+
+def sync_url(view: View, today: date) -> None:
+    wanted = to_query(view, today)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# ---------------------------------------------------------------- widgets
+
+def step_month(months: int) -> None:
+    options = month_options(date.today())
+    current = options.index(st.session_state[Keys.MONTH])
+    st.session_state[Keys.MONTH] = options[max(0, min(len(options) - 1, current + months))]
+
+
+def toggle_play() -> None:
+    st.session_state[Keys.PLAYING] = not st.session_state[Keys.PLAYING]
+
+
+def time_controls(today: date) -> None:
+    months = month_options(today)
+    st.select_slider("Map date (month)", options=months, key=Keys.MONTH,
+                     help="The map shows what held at the end of this month.")
+    back, play, forward = st.columns(3)
+    back.button("◀ Step", on_click=step_month, args=(-1,), width="stretch", key="b_back")
+    play.button("⏸ Pause" if st.session_state[Keys.PLAYING] else "▶ Play", on_click=toggle_play,
+                width="stretch", key="b_play")
+    forward.button("Step ▶", on_click=step_month, args=(1,), width="stretch", key="b_forward")
+    st.select_slider("Play speed (seconds per month)", options=[0.5, 1.0, 2.0, 3.0], value=1.0, key=Keys.SPEED)
+
+
+def filter_controls(today: date) -> None:
+    st.multiselect("Layers", list(LAYER_LABELS.values()), key=Keys.LAYERS)
+    st.radio("Plots shown", list(WINDOW_LABELS), format_func=WINDOW_LABELS.get, key=Keys.WINDOW, horizontal=True)
+    window = st.session_state[Keys.WINDOW]
+    if window == "moving":
+        st.select_slider("Months up to the map date", options=[1, 3, 6, 12, 24, 36], key=Keys.WINDOW_MONTHS)
+    elif window == "range":
+        st.select_slider("Plot date range", options=month_options(today), key=Keys.RANGE)
+    names = province_names()
+    st.multiselect("Directing province", list(names), format_func=names.get, key=Keys.PROVINCES)
+    st.multiselect("Link", list(LINKS), key=Keys.LINKS)
+    st.multiselect("Outcome", list(OUTCOMES), key=Keys.OUTCOMES)
+    st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES)
+
+
+def find_control() -> None:
+    options = find_options()
+    choice = st.selectbox("Find a place", [""] + list(options), key=Keys.FIND,
+                          format_func=lambda x: x or "Type a name…")
+    if choice and st.session_state.get("last_find") != choice:
+        st.session_state["last_find"] = choice
+        st.session_state[Keys.FLY] = options[choice]
+
+
+def player() -> None:
+    """While playing, advance one month per tick and rerun the whole app (the map keeps its view)."""
+    if not st.session_state.get(Keys.PLAYING):
+        return
+
+    @st.fragment(run_every=float(st.session_state.get(Keys.SPEED, 1.0)))
+    def tick() -> None:
+        if not st.session_state.get(Keys.PLAYING):
+            return
+        options = month_options(date.today())
+        current = options.index(st.session_state[Keys.MONTH])
+        if current >= len(options) - 1:
+            st.session_state[Keys.PLAYING] = False
+        else:
+            st.session_state[Keys.MONTH] = options[current + 1]
+        st.rerun(scope="app")
+
+    tick()
+
+
+# ---------------------------------------------------------------- map, stats, exports
+
+def map_state(view: View, today: date) -> dict:
+    first, last = view.plot_window(today)
+    day = month_date(view.month, today)
+    return {
+        "date": day.isoformat(),
+        "label": day.strftime("%d %b %Y"),
+        "layers": {layer: layer in view.layers for layer in LAYER_IDS},
+        "plots_from": first.isoformat(),
+        "plots_to": last.isoformat(),
+        "filters": {"provinces": list(view.provinces), "links": list(view.links),
+                    "outcomes": list(view.outcomes), "countries": list(view.countries)},
+    }
+
+
+def render_map(view: View, today: date) -> None:
+    data = published(view.theme)
+    fmap = build_map(data)
+    fly = st.session_state.get(Keys.FLY)
+    result = st_folium(
+        fmap, key=MAP_KEY, height=620, width="stretch",
+        feature_group_to_add=state_group(map_state(view, today)),
+        center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
+        returned_objects=["center", "zoom"],
+    )
+    if result and result.get("center") and result.get("zoom"):
+        centre = result["center"]
+        st.session_state[Keys.CENTER] = (round(centre["lat"], 4), round(centre["lng"], 4), int(result["zoom"]))
+
+
+def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
+    """What is on screen, per layer, as the filters `python -m geo export` takes."""
+    day = month_date(view.month, today)
+    first, last = view.plot_window(today)
+    return {
+        "territory": (TimeFilter(on=day), Filters(countries=())),
+        "affiliates": (TimeFilter(on=day), Filters(provinces=view.provinces)),
+        "plots": (TimeFilter(window=DateRange(first, last)),
+                  Filters(provinces=view.provinces, outcomes=view.outcomes, links=view.links,
+                          countries=view.countries)),
+    }
+
+
+def stats_panel(view: View, today: date) -> None:
+    series = monthly_area(today)
+    row = series.loc[series["month"] == view.month].iloc[0]
+    previous = series.loc[series["month"] == shift_month(view.month, -1)]
+    peak = series.loc[series["total"].idxmax()]
+    before = float(previous["total"].iloc[0]) if not previous.empty else float(row["total"])
+    cols = st.columns(4)
+    cols[0].metric("Held in Iraq", f"{row['IRQ']:,.0f} km²")
+    cols[1].metric("Held in Syria", f"{row['SYR']:,.0f} km²")
+    cols[2].metric("Iraq + Syria", f"{row['total']:,.0f} km²", delta=f"{row['total'] - before:,.0f} km² vs previous month",
+                   delta_color="off")
+    cols[3].metric("Since the peak", f"{row['total'] - peak['total']:,.0f} km²",
+                   help=f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}.")
+    long = series.melt(id_vars=["month"], value_vars=["IRQ", "SYR", "total"], var_name="scope", value_name="km2")
+    long["scope"] = long["scope"].map({"IRQ": "Iraq", "SYR": "Syria", "total": "Iraq + Syria"})
+    colours = alt.Scale(domain=["Iraq", "Syria", "Iraq + Syria"],
+                        range=[OKABE_ITO["orange"], OKABE_ITO["blue"], TERRITORY])
+    lines = alt.Chart(long).mark_line().encode(
+        x=alt.X("month:T", title=None), y=alt.Y("km2:Q", title="km² held"),
+        color=alt.Color("scope:N", scale=colours, title=None))
+    marker = alt.Chart(pd.DataFrame({"month": [view.month]})).mark_rule(color=OKABE_ITO["black"]).encode(x="month:T")
+    st.altair_chart((lines + marker).properties(height=220), width="stretch")
+
+
+def plots_panel(view: View, today: date) -> None:
+    time, filters = selection(view, today)["plots"]
+    shown = select(frames()["plots"], TimeFilter(), filters)
+    table = plots_per_half_year(shown)
+    st.caption("Plots and attacks per directing province per half-year (filters applied, all dates).")
+    if table.empty:
+        st.info("No plots match the filters.")
+    else:
+        st.dataframe(table, width="stretch")
+
+
+def compare_panel(today: date) -> None:
+    months = month_options(today)
+    first, second = st.select_slider("Compare two dates", options=months, value=("2015-05", "2016-05"),
+                                     key=Keys.COMPARE)
+    result = changes_between(frames()["territory"], month_date(first, today), month_date(second, today))
+    gained, lost = result["gained"], result["lost"]
+    cols = st.columns(2)
+    cols[0].metric("Gained by IS", f"{gained['area_km2'].sum():,.0f} km²", f"{len(gained)} places", delta_color="off")
+    cols[1].metric("Lost by IS", f"{lost['area_km2'].sum():,.0f} km²", f"{len(lost)} places", delta_color="off")
+    cols[0].dataframe(gained, width="stretch", hide_index=True)
+    cols[1].dataframe(lost, width="stretch", hide_index=True)
+
+
+def exports_panel(view: View, today: date) -> None:
+    st.caption("Exactly what the map shows at this date with these filters. GeoJSON is byte-identical to "
+               "`python -m geo export` with the same arguments.")
+    for layer, (time, filters) in selection(view, today).items():
+        if layer not in view.layers:
+            continue
+        frame = frames()[layer]
+        cols = st.columns(3)
+        cols[0].download_button(f"{LAYER_LABELS[layer]}: GeoJSON", key=f"dl_{layer}_geojson",
+                                data=lambda layer=layer, time=time, filters=filters: export_geojson(
+                                    layer, frames()[layer], time, filters),
+                                file_name=f"{layer}-{view.month}.geojson", mime="application/geo+json")
+        cols[1].download_button(f"{LAYER_LABELS[layer]}: CSV", key=f"dl_{layer}_csv",
+                                data=lambda layer=layer, time=time, filters=filters: to_csv(
+                                    layer, select(frames()[layer], time, filters)),
+                                file_name=f"{layer}-{view.month}.csv", mime="text/csv")
+        cols[2].download_button(f"{LAYER_LABELS[layer]}: KML", key=f"dl_{layer}_kml",
+                                data=lambda layer=layer, time=time, filters=filters: to_kml(
+                                    layer, select(frames()[layer], time, filters)),
+                                file_name=f"{layer}-{view.month}.kml",
+                                mime="application/vnd.google-earth.kml+xml")
+
+
+# ---------------------------------------------------------------- page
+
+def main() -> None:
+    st.set_page_config(page_title="IS territory, provinces and external plots", layout="wide")
+    today = date.today()
+    init_view(today)
+    for notice in st.session_state.get(Keys.NOTICES, []):
+        st.warning(escape_text(notice))
+    with st.sidebar:
+        st.header("Map controls")
+        time_controls(today)
+        find_control()
+        filter_controls(today)
+        st.radio("Theme", ["default", "projector", "print"], key=Keys.THEME, horizontal=True)
+    view = current_view()
+    st.title("Islamic State: territory, provinces and external plots, 2013 to today")
+    st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
+    render_map(view, today)
+    player()
+    sync_url(current_view(), today)
+    tabs = st.tabs(["Area held", "Plots per province", "What changed", "Export"])
+    with tabs[0]:
+        stats_panel(view, today)
+    with tabs[1]:
+        plots_panel(view, today)
+    with tabs[2]:
+        compare_panel(today)
+    with tabs[3]:
+        exports_panel(view, today)
+
+
+gc.freeze()
+main()

@@ -1,0 +1,35 @@
+"""Offline basemap: simplified country outlines and key-place labels."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from geo.countries import load_countries, polygons_only
+from geo.paths import BASE
+
+BASEMAP_DEGREES = 0.03
+
+
+def basemap_countries(base: Path = BASE, tolerance: float = BASEMAP_DEGREES) -> gpd.GeoDataFrame:
+    """Country outlines simplified for display (coverage-preserving, so borders stay shared)."""
+    frame = load_countries(base)[["iso3", "name", "geometry"]].copy()
+    simplified = frame.geometry.simplify_coverage(tolerance)
+    frame["geometry"] = [polygons_only(shapely.make_valid(g)) for g in shapely.set_precision(simplified.values, 1e-3)]
+    return frame[~frame.geometry.is_empty].reset_index(drop=True)
+
+
+def key_places(base: Path = BASE) -> list[dict]:
+    """Labels for the basemap: gazetteer places that have coordinates (GeoNames, CC BY 4.0)."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    with (base / "gazetteer_key_places.csv").open(encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            if not row["lat"] or not row["lon"] or row["label"] in seen:
+                continue
+            seen.add(row["label"])
+            out.append({"name": row["label"], "lat": round(float(row["lat"]), 4), "lon": round(float(row["lon"]), 4)})
+    return out

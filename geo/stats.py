@@ -1,0 +1,50 @@
+"""Numbers derived from the built layers: area held over time, changes between dates, plots per half-year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.filters import active_on
+
+CORE = ("IRQ", "SYR")
+
+
+def area_on(territory: gpd.GeoDataFrame, day: date) -> dict[str, float]:
+    """km² held on a day in Iraq, in Syria, elsewhere, and in total (cells never overlap, so areas add)."""
+    active = active_on(territory, day)
+    by_country = active.groupby("country")["area_km2"].sum() if not active.empty else pd.Series(dtype=float)
+    iraq, syria = float(by_country.get("IRQ", 0.0)), float(by_country.get("SYR", 0.0))
+    other = float(by_country.sum()) - iraq - syria
+    return {"IRQ": round(iraq, 1), "SYR": round(syria, 1), "other": round(other, 1),
+            "total": round(iraq + syria, 1)}
+
+
+def area_series(territory: gpd.GeoDataFrame, days: list[date]) -> pd.DataFrame:
+    """One row per day: km² held in Iraq, Syria, elsewhere and Iraq+Syria total, from the map's own cells."""
+    rows = [{"date": day, **area_on(territory, day)} for day in days]
+    return pd.DataFrame(rows, columns=["date", "IRQ", "SYR", "other", "total"])
+
+
+def changes_between(territory: gpd.GeoDataFrame, first: date, second: date) -> dict[str, pd.DataFrame]:
+    """Places IS gained and lost between two days, with the km² of each place's cell."""
+    before = active_on(territory, first).drop_duplicates("place_id").set_index("place_id")
+    after = active_on(territory, second).drop_duplicates("place_id").set_index("place_id")
+    columns = ["place", "country", "area_km2"]
+    lost = before.loc[before.index.difference(after.index), columns].sort_values("area_km2", ascending=False)
+    gained = after.loc[after.index.difference(before.index), columns].sort_values("area_km2", ascending=False)
+    return {"gained": pd.DataFrame(gained), "lost": pd.DataFrame(lost)}
+
+
+def half_year(day: str) -> str:
+    return f"{day[:4]} H{1 if int(day[5:7]) <= 6 else 2}"
+
+
+def plots_per_half_year(plots: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Count of plots per directing province per half-year (rows: half-years, columns: provinces)."""
+    if plots.empty:
+        return pd.DataFrame()
+    frame = pd.DataFrame({"half": plots["date"].map(half_year), "province": plots["province"]})
+    return frame.groupby(["half", "province"]).size().unstack(fill_value=0).sort_index()

@@ -1,0 +1,197 @@
+"""A map view (date, layers, filters, centre, zoom) and its defensive round trip through URL query parameters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from geo.dates import month_end
+from geo.filters import LINKS, OUTCOMES
+
+FIRST_MONTH = (2013, 1)
+LAYER_IDS = ("territory", "affiliates", "plots")
+WINDOW_MODES = ("moving", "cumulative", "range")
+THEME_NAMES = ("default", "projector", "print")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+MAX_PARAM = 400
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_options(today: date) -> list[str]:
+    """Every month from January 2013 to the current month, as YYYY-MM."""
+    year, month = FIRST_MONTH
+    out = []
+    while (year, month) <= (today.year, today.month):
+        out.append(month_key(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def month_date(key: str, today: date) -> date:
+    """The day a month stands for on the map: its last day, or today in the current month."""
+    year, month = int(key[:4]), int(key[5:7])
+    return min(month_end(year, month), today)
+
+
+def shift_month(key: str, months: int) -> str:
+    index = int(key[:4]) * 12 + int(key[5:7]) - 1 + months
+    return month_key(index // 12, index % 12 + 1)
+
+
+@dataclass(frozen=True)
+class View:
+    month: str
+    layers: tuple[str, ...] = LAYER_IDS
+    provinces: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    window: str = "moving"
+    window_months: int = 12
+    range_from: str | None = None
+    range_to: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+    theme: str = "default"
+
+    def plot_window(self, today: date) -> tuple[date, date]:
+        """The days of plots shown: a moving window ending at the map date, everything so far, or a range."""
+        end = month_date(self.month, today)
+        if self.window == "cumulative":
+            return date(2013, 1, 1), end
+        if self.window == "range" and self.range_from and self.range_to:
+            first = self.range_from + "-01"
+            return date.fromisoformat(first), month_date(self.range_to, today)
+        start_key = shift_month(self.month, -(self.window_months - 1))
+        return date.fromisoformat(start_key + "-01"), end
+
+
+def default_view(today: date) -> View:
+    return View(month=month_key(today.year, today.month) if (today.year, today.month) < (2014, 12) else "2014-12")
+
+
+def _list(raw: str, valid, name: str, notices: list[str]) -> tuple[str, ...] | None:
+    items = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [item for item in items if not valid(item)]
+    if bad:
+        notices.append(f"Ignored '{name}': unknown value(s).")
+        return None
+    return tuple(dict.fromkeys(items))
+
+
+def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str] = frozenset(),
+                countries: frozenset[str] = frozenset()) -> tuple[View, list[str]]:
+    """A view from query parameters; anything bad falls back to the default with a notice. Never raises."""
+    view = default_view(today)
+    notices: list[str] = []
+    months = month_options(today)
+    changes: dict = {}
+    for key, raw in params.items():
+        raw = str(raw)
+        if len(raw) > MAX_PARAM:
+            notices.append(f"Ignored '{key[:20]}': too long.")
+            continue
+        if key == "date":
+            match = _MONTH.match(raw)
+            if match and raw in months:
+                changes["month"] = raw
+            else:
+                notices.append("Ignored 'date': expected a month YYYY-MM between 2013-01 and now.")
+        elif key == "layers":
+            value = _list(raw, lambda x: x in LAYER_IDS, key, notices) if raw != "none" else ()
+            if value is not None:
+                changes["layers"] = value
+        elif key == "province":
+            value = _list(raw, lambda x: bool(_ID.match(x)) and (not provinces or x in provinces), key, notices)
+            if value is not None:
+                changes["provinces"] = value
+        elif key == "link":
+            value = _list(raw, lambda x: x in LINKS, key, notices)
+            if value is not None:
+                changes["links"] = value
+        elif key == "outcome":
+            value = _list(raw, lambda x: x in OUTCOMES, key, notices)
+            if value is not None:
+                changes["outcomes"] = value
+        elif key == "country":
+            value = _list(raw, lambda x: bool(_ISO3.match(x)) and (not countries or x in countries), key, notices)
+            if value is not None:
+                changes["countries"] = value
+        elif key == "window":
+            if raw in WINDOW_MODES:
+                changes["window"] = raw
+            else:
+                notices.append("Ignored 'window': expected moving, cumulative or range.")
+        elif key == "months":
+            if raw.isdigit() and 1 <= int(raw) <= 120:
+                changes["window_months"] = int(raw)
+            else:
+                notices.append("Ignored 'months': expected a whole number from 1 to 120.")
+        elif key in ("from", "to"):
+            if raw in months:
+                changes["range_from" if key == "from" else "range_to"] = raw
+            else:
+                notices.append(f"Ignored '{key}': expected a month YYYY-MM between 2013-01 and now.")
+        elif key in ("lat", "lon"):
+            try:
+                number = float(raw)
+            except ValueError:
+                number = float("nan")
+            limit = 85 if key == "lat" else 180
+            if number == number and -limit <= number <= limit:
+                changes[key] = round(number, 4)
+            else:
+                notices.append(f"Ignored '{key}': expected a number within ±{limit}.")
+        elif key == "zoom":
+            if raw.isdigit() and 2 <= int(raw) <= 12:
+                changes["zoom"] = int(raw)
+            else:
+                notices.append("Ignored 'zoom': expected a whole number from 2 to 12.")
+        elif key == "theme":
+            if raw in THEME_NAMES:
+                changes["theme"] = raw
+            else:
+                notices.append("Ignored 'theme': expected default, projector or print.")
+        else:
+            notices.append(f"Ignored unknown parameter '{key[:20]}'.")
+    if ("lat" in changes) != ("lon" in changes):
+        changes.pop("lat", None)
+        changes.pop("lon", None)
+        notices.append("Ignored 'lat'/'lon': both are needed.")
+    if changes.get("range_from") and changes.get("range_to") and changes["range_from"] > changes["range_to"]:
+        changes.pop("range_from")
+        changes.pop("range_to")
+        notices.append("Ignored 'from'/'to': 'from' is after 'to'.")
+    return replace(view, **changes), notices
+
+
+def to_query(view: View, today: date) -> dict[str, str]:
+    """The query parameters that restore a view (defaults left out, so links stay short)."""
+    base = default_view(today)
+    out: dict[str, str] = {"date": view.month}
+    if view.layers != base.layers:
+        out["layers"] = ",".join(view.layers) or "none"
+    for key, value in (("province", view.provinces), ("link", view.links), ("outcome", view.outcomes),
+                       ("country", view.countries)):
+        if value:
+            out[key] = ",".join(value)
+    if view.window != base.window:
+        out["window"] = view.window
+    if view.window == "moving" and view.window_months != base.window_months:
+        out["months"] = str(view.window_months)
+    if view.window == "range" and view.range_from and view.range_to:
+        out["from"], out["to"] = view.range_from, view.range_to
+    if view.lat is not None and view.lon is not None:
+        out["lat"], out["lon"] = f"{view.lat:.4f}", f"{view.lon:.4f}"
+    if view.zoom is not None:
+        out["zoom"] = str(view.zoom)
+    if view.theme != base.theme:
+        out["theme"] = view.theme
+    return out

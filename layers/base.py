@@ -1,0 +1,65 @@
+"""What every map layer declares: its style table, legend, popup fields and browser payload."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import geopandas as gpd
+
+from geo.geojson import features_of
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    kind: str  # "fill", "line", "dot"
+    style: dict
+
+
+@dataclass(frozen=True)
+class PopupField:
+    label: str
+    prop: str
+    format: str = "text"  # text, date, number, list, km2, link, status, strength, rivals, events
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """A layer as the browser needs it: styles are data, looked up by a key computed from properties."""
+
+    id: str
+    name: str
+    style_key: Callable[[dict], str]
+    styles: Callable[[str], dict[str, dict]]
+    legend: Callable[[str], list[LegendEntry]]
+    title_prop: str
+    kind_label: str
+    fields: tuple[PopupField, ...] = field(default_factory=tuple)
+
+    def style_for(self, props: dict, theme: str = "default") -> dict:
+        """The Leaflet path options for one feature."""
+        return self.styles(theme)[self.style_key(props)]
+
+    def config(self, url: str, theme: str) -> dict:
+        """What the browser script is told about this layer (no feature data: that is fetched from url)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "url": url,
+            "styles": self.styles(theme),
+            "titleProp": self.title_prop,
+            "kindLabel": self.kind_label,
+            "fields": [{"label": f.label, "prop": f.prop, "format": f.format} for f in self.fields],
+            "legend": [{"label": e.label, "kind": e.kind, "style": e.style} for e in self.legend(theme)],
+        }
+
+
+def payload(layer: LayerDef, geojson_layer: str, frame: gpd.GeoDataFrame) -> bytes:
+    """The browser's copy of a layer: the built features plus each one's style key."""
+    features = features_of(geojson_layer, frame)
+    for feature in features:
+        feature["properties"]["_style"] = layer.style_key(feature["properties"])
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False).encode("utf-8")

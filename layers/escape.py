@@ -1,0 +1,45 @@
+"""The one escaping path for text that reaches the page through a template (HTML, JS template literals, Jinja)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+# Characters that end or open something in HTML, JS template literals, or Jinja.
+_ENTITY = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+_JSON_UNSAFE = re.compile(r"[<>&{}$`\\\u2028\u2029]")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def escape_text(value: object) -> str:
+    """Text safe inside HTML, a JS template literal and a Jinja template: escaped, then entity-coded."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return "".join(_ENTITY.get(ch, ch) for ch in text)
+
+
+def _unicode_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def _escape_json_string(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # Keep existing escapes intact: only bare characters are rewritten (a backslash pair stays a pair).
+    out, i = [], 1
+    body = token[1:-1]
+    while i <= len(body):
+        ch = body[i - 1]
+        if ch == "\\":
+            out.append(body[i - 1 : i + 1])
+            i += 2
+            continue
+        out.append(_JSON_UNSAFE.sub(_unicode_escape, ch))
+        i += 1
+    return '"' + "".join(out) + '"'
+
+
+def safe_json(value: Any) -> str:
+    """JSON for embedding in a <script> inside a Jinja template: no '<', '{', '$', backtick in any string."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False, sort_keys=True)
+    return _JSON_STRING.sub(_escape_json_string, text)

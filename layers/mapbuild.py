@@ -1,0 +1,94 @@
+"""The map shell, built in one place: an offline Leaflet map whose layers are drawn by static/ismap.js."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from layers.assets import URL_PREFIX, OfflineMap, versioned
+from layers.base import LayerDef
+from layers.escape import safe_json
+from layers.palette import THEMES
+
+DEFAULT_CENTER = (34.5, 41.0)  # the Iraq-Syria border region
+DEFAULT_ZOOM = 5
+
+
+@dataclass(frozen=True)
+class MapData:
+    """URLs of everything the browser fetches; constant while the data is, so the map never remounts."""
+
+    layers: tuple[tuple[LayerDef, str], ...]
+    basemap_url: str
+    refs_url: str
+    labels_url: str
+    theme: str = "default"
+    caption: str = ""
+    tiles: dict | None = field(default=None)
+
+
+class ISMapInit(JSCSSMixin, MacroElement):
+    """Loads ismap.js/css and starts it on the parent map with a JSON config (strings escaped)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.ISMap.init({{ this._parent.get_name() }}, {{ this.config_json }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, config: dict, *, js_url: str, css_url: str) -> None:
+        super().__init__()
+        self._name = "ISMapInit"
+        self.config_json = safe_json(config)
+        self.default_js = [("ismap", js_url)]
+        self.default_css = [("ismap_css", css_url)]
+
+
+class StateScript(MacroElement):
+    """One step of the slider: forget the previous step's group, then show the new state."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.feature_group = []; if (window.ISMap) { window.ISMap.setState({{ this.state_json }}); }"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, state: dict) -> None:
+        super().__init__()
+        self._name = "StateScript"
+        self.state_json = safe_json(state)
+
+
+def map_config(data: MapData) -> dict:
+    return {
+        "layers": [layer.config(url, data.theme) for layer, url in data.layers],
+        "basemapUrl": data.basemap_url,
+        "refsUrl": data.refs_url,
+        "labelsUrl": data.labels_url,
+        "theme": dict(THEMES[data.theme]),
+        "themeName": data.theme,
+        "caption": data.caption,
+        "tiles": data.tiles,
+        "labelMinZoom": 5,
+    }
+
+
+def build_map(data: MapData, *, center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
+              prefix: str = URL_PREFIX) -> folium.Map:
+    """The whole map: Leaflet only, no tiles (the basemap is drawn from Natural Earth), ISMap on top."""
+    fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, min_zoom=2, max_zoom=12,
+                      control_scale=False, zoom_control=True, world_copy_jump=False)
+    ISMapInit(map_config(data), js_url=versioned("ismap.js", prefix=prefix),
+              css_url=versioned("ismap.css", prefix=prefix)).add_to(fmap)
+    return fmap
+
+
+def state_group(state: dict) -> folium.FeatureGroup:
+    """What one rerun sends: a group holding only the state script (a few hundred bytes)."""
+    group = folium.FeatureGroup(name="state", control=False)
+    StateScript(state).add_to(group)
+    return group

@@ -1,0 +1,60 @@
+"""Plots layer: external plots and attacks as arcs from the directing province to the target."""
+
+from __future__ import annotations
+
+from layers.base import LayerDef, LegendEntry, PopupField
+from layers.palette import LINK_DASH, OUTCOME_COLOUR
+
+LINKS = tuple(LINK_DASH)
+OUTCOMES = tuple(OUTCOME_COLOUR)
+
+
+def style_key(props: dict) -> str:
+    return f"{props.get('outcome', 'attack')}-{props.get('link', 'unknown')}"
+
+
+def styles(theme: str) -> dict[str, dict]:
+    weight = 3.0 if theme == "projector" else 2.2
+    return {
+        f"{outcome}-{link}": {"color": colour, "weight": weight, "opacity": 0.9, "dashArray": dash or None,
+                              "fillColor": colour, "fillOpacity": 0.9}
+        for outcome, colour in OUTCOME_COLOUR.items()
+        for link, dash in LINK_DASH.items()
+    }
+
+
+def legend(theme: str) -> list[LegendEntry]:
+    table = styles(theme)
+    return [
+        LegendEntry("Attack carried out", "line", table["attack-directed"]),
+        LegendEntry("Plot foiled", "line", table["foiled-directed"]),
+        LegendEntry("Directed (solid)", "line", {**table["attack-directed"], "color": "#555555"}),
+        LegendEntry("Enabled (dashed)", "line", {**table["attack-enabled"], "color": "#555555"}),
+        LegendEntry("Inspired (dotted)", "line", {**table["attack-inspired"], "color": "#555555"}),
+        LegendEntry("Link unknown (sparse dots)", "line", {**table["attack-unknown"], "color": "#555555"}),
+    ]
+
+
+LAYER = LayerDef(
+    id="plots",
+    name="External plots",
+    style_key=style_key,
+    styles=styles,
+    legend=legend,
+    title_prop="target_place",
+    kind_label="External plot or attack",
+    fields=(
+        PopupField("Date", "date", "date"),
+        PopupField("Outcome", "outcome"),
+        PopupField("Directing province", "province"),
+        PopupField("Link to the province", "link"),
+        PopupField("Country", "country"),
+        PopupField("Killed", "killed", "number"),
+        PopupField("Injured", "injured", "number"),
+        PopupField("Attribution", "attribution_note"),
+        PopupField("Confidence", "confidence"),
+        PopupField("Arc starts at", "anchor_name"),
+        PopupField("About the anchor", "anchor_note"),
+        PopupField("Summary", "summary"),
+    ),
+)

@@ -1,0 +1,25 @@
+"""Browser payloads as content-hashed files under static/gen, written once and served by the app."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from layers.assets import STATIC, URL_PREFIX
+
+
+def publish(name: str, data: bytes, static_dir: Path = STATIC, prefix: str = URL_PREFIX) -> str:
+    """Write data as gen/{name}-{hash}.json unless it exists; return its URL. Safe under concurrent sessions."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = static_dir / "gen"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}-{digest}.json"
+    if not target.exists():
+        handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    return f"{prefix}/gen/{target.name}"

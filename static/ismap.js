@@ -1,0 +1,313 @@
+/* ISMap: draws the map's layers from fetched JSON and filters them by date in the browser.
+ * Every text from data is put on the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var ISMap = { layers: {}, refs: {}, state: null, ready: false, steps: 0 };
+  window.ISMap = ISMap;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function formatDate(iso, precision) {
+    if (!iso) return "";
+    var y = iso.slice(0, 4), m = parseInt(iso.slice(5, 7), 10), d = parseInt(iso.slice(8, 10), 10);
+    if (precision === "year") return y;
+    if (precision === "month") return MONTHS[m - 1] + " " + y;
+    return d + " " + MONTHS[m - 1] + " " + y;
+  }
+
+  function safeHref(address) {
+    return /^https?:\/\//i.test(String(address || "")) ? String(address) : null;
+  }
+
+  function number(value) {
+    if (value === null || value === undefined || value === "") return "not known";
+    return Number(value).toLocaleString("en-GB");
+  }
+
+  function statusOn(events, date) {
+    var status = "active";
+    (events || []).forEach(function (e) { if (e.date <= date) status = e.status_after; });
+    return status;
+  }
+
+  function fieldValue(field, props, state) {
+    var v = props[field.prop];
+    switch (field.format) {
+      case "date":
+        if (!v) return field.prop === "end" ? "still true on the record" : "";
+        return formatDate(v, props[field.prop + "_precision"]) +
+          (props[field.prop + "_precision"] && props[field.prop + "_precision"] !== "day" ? " (precision: " + props[field.prop + "_precision"] + ")" : "");
+      case "number": return number(v);
+      case "km2": return v === null || v === undefined ? "" : number(Math.round(v)) + " km²";
+      case "list": return (v || []).join(", ");
+      case "status": return statusOn(v, state ? state.date : "9999");
+      case "strength":
+        return (v || []).map(function (s) {
+          var q = { fewer_than: "fewer than ", about: "about ", at_least: "at least ", up_to: "up to ", more_than: "more than " }[s.qualifier] || "";
+          var range = s.high !== null && s.high !== undefined && s.high !== s.low ? number(s.low) + "–" + number(s.high) : number(s.low);
+          return q + range + " (" + formatDate(s.as_of, s.as_of_precision) + ")";
+        }).join("; ");
+      case "rivals": return (v || []).map(function (r) { return r.rival; }).join(", ");
+      case "events":
+        return (v || []).map(function (e) { return formatDate(e.date, e.date_precision) + ": " + e.detail; }).join(" · ");
+      default:
+        return v === null || v === undefined ? "" : String(v);
+    }
+  }
+
+  function sourcesList(refIds) {
+    var list = el("ol", "ismap-sources");
+    (refIds || []).forEach(function (id) {
+      var ref = ISMap.refs[id];
+      var item = el("li");
+      if (!ref) { item.textContent = id; list.appendChild(item); return; }
+      var href = safeHref(ref.address);
+      var title = el(href ? "a" : "span", null, ref.title);
+      if (href) { title.href = href; title.target = "_blank"; title.rel = "noopener noreferrer"; }
+      item.appendChild(title);
+      item.appendChild(document.createTextNode(" — " + ref.publisher + ", " + ref.date));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function popupContent(def, props) {
+    var box = el("div", "ismap-popup");
+    box.appendChild(el("div", "ismap-kind", def.kindLabel));
+    box.appendChild(el("div", "ismap-title", props[def.titleProp]));
+    var table = el("dl", "ismap-fields");
+    def.fields.forEach(function (field) {
+      var text = fieldValue(field, props, ISMap.state);
+      if (text === "" || text === null) return;
+      table.appendChild(el("dt", null, field.label));
+      table.appendChild(el("dd", null, text));
+    });
+    box.appendChild(table);
+    box.appendChild(el("div", "ismap-sources-title", "Sources"));
+    box.appendChild(sourcesList(props.refs));
+    return box;
+  }
+
+  function tooltipContent(def, props) {
+    var box = el("div", "ismap-tip");
+    box.appendChild(el("strong", null, props[def.titleProp]));
+    var line = def.id === "plots" ? formatDate(props.date, props.date_precision) + " · " + props.outcome + " · " + props.province
+      : def.id === "territory" ? "held " + formatDate(props.start, props.start_precision) + " – " + (props.end ? formatDate(props.end, props.end_precision) : "")
+      : "announced " + formatDate(props.start, props.start_precision);
+    box.appendChild(el("div", null, line));
+    return box;
+  }
+
+  function bindInfo(layer, def, props) {
+    layer.bindTooltip(function () { return tooltipContent(def, props); }, { sticky: true, className: "ismap-tooltip" });
+    layer.bindPopup(function () { return popupContent(def, props); }, { maxWidth: 380, className: "ismap-popup-wrap" });
+  }
+
+  function arrowIcon(map, coords) {
+    var n = coords.length;
+    var a = map.project([coords[n - 2][1], coords[n - 2][0]], 0), b = map.project([coords[n - 1][1], coords[n - 1][0]], 0);
+    var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+    var svg = '<svg width="14" height="14" viewBox="-7 -7 14 14" style="transform: rotate(' + angle.toFixed(1) +
+      'deg)"><path d="M -6 -5 L 6 0 L -6 5 z" /></svg>';
+    return L.divIcon({ className: "ismap-arrow", html: svg, iconSize: [14, 14], iconAnchor: [7, 7] });
+  }
+
+  function buildItem(map, def, feature) {
+    var props = feature.properties;
+    var style = def.styles[props._style] || {};
+    var layer;
+    if (def.id === "plots") {
+      var coords = feature.geometry.coordinates;
+      var line = L.geoJSON(feature, { style: function () { return style; } });
+      var head = L.marker([coords[coords.length - 1][1], coords[coords.length - 1][0]], {
+        icon: arrowIcon(map, coords), interactive: false, keyboard: false
+      });
+      var target = L.circleMarker([props.target_lat, props.target_lon], {
+        radius: 5, color: "#ffffff", weight: 1.5, fillColor: style.color, fillOpacity: 1
+      });
+      layer = L.featureGroup([line, head, target]);
+      layer.getElementColour = style.color;
+      bindInfo(line, def, props);
+      bindInfo(target, def, props);
+    } else {
+      layer = L.geoJSON(feature, { style: function () { return style; } });
+      bindInfo(layer, def, props);
+      if (def.id === "affiliates") {
+        var label = L.circleMarker([props.anchor_lat, props.anchor_lon], {
+          radius: 3, color: style.color, fillColor: style.color, fillOpacity: 1, weight: 1
+        });
+        label.bindTooltip(el("span", null, props.name), { permanent: true, direction: "right", className: "ismap-label ismap-province-label" });
+        label.bindPopup(function () { return popupContent(def, props); }, { maxWidth: 380, className: "ismap-popup-wrap" });
+        layer = L.featureGroup([layer, label]);
+      }
+    }
+    var start = props.start || props.date, end = def.id === "plots" ? props.date : props.end;
+    return { feature: feature, layer: layer, start: start, end: end, visible: false };
+  }
+
+  function inTime(def, item, s) {
+    if (def.id === "plots") {
+      return item.start >= s.plots_from && item.start <= s.plots_to;
+    }
+    return item.start <= s.date && (!item.end || item.end > s.date);
+  }
+
+  function matches(list, value) {
+    if (!list || list.length === 0) return true;
+    if (Array.isArray(value)) return value.some(function (v) { return list.indexOf(v) >= 0; });
+    return list.indexOf(value) >= 0;
+  }
+
+  function inFilters(def, item, s) {
+    var p = item.feature.properties, f = s.filters || {};
+    if (def.id === "plots") {
+      return matches(f.provinces, p.province_id) && matches(f.outcomes, p.outcome) &&
+        matches(f.links, p.link) && matches(f.countries, p.country);
+    }
+    if (def.id === "affiliates") return matches(f.provinces, p.id) && matches(f.countries, p.countries);
+    return matches(f.countries, p.country);
+  }
+
+  function apply(s) {
+    var map = ISMap.map, counts = {};
+    Object.keys(ISMap.layers).forEach(function (id) {
+      var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
+      entry.items.forEach(function (item) {
+        var show = on && inTime(def, item, s) && inFilters(def, item, s);
+        if (show !== item.visible) {
+          if (show) entry.group.addLayer(item.layer); else entry.group.removeLayer(item.layer);
+          item.visible = show;
+        }
+        if (show) n += 1;
+      });
+      counts[id] = n;
+    });
+    var box = map.getContainer();
+    box.dataset.date = s.date;
+    box.dataset.counts = JSON.stringify(counts);
+    box.dataset.steps = String(++ISMap.steps);
+    if (ISMap.legend) ISMap.legend.setDate(s);
+  }
+
+  ISMap.setState = function (s) {
+    ISMap.state = s;
+    if (ISMap.ready) apply(s);
+  };
+
+  function legendControl(cfg) {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var box = el("div", "ismap-legend");
+      box.appendChild(el("div", "ismap-legend-date", ""));
+      cfg.layers.forEach(function (def) {
+        var group = el("div", "ismap-legend-group");
+        group.dataset.layer = def.id;
+        group.appendChild(el("div", "ismap-legend-title", def.name));
+        def.legend.forEach(function (entry) {
+          var row = el("div", "ismap-legend-row");
+          var swatch = el("span", "ismap-swatch ismap-swatch-" + entry.kind);
+          if (entry.kind === "fill") {
+            swatch.style.background = entry.style.fillColor;
+            swatch.style.opacity = String(Math.min(1, (entry.style.fillOpacity || 0.5) + 0.25));
+            swatch.style.borderColor = entry.style.color;
+          } else {
+            swatch.style.borderTopColor = entry.style.color;
+            swatch.style.borderTopStyle = entry.style.dashArray ? (entry.style.dashArray.indexOf("10") === 0 ? "dashed" : "dotted") : "solid";
+          }
+          row.appendChild(swatch);
+          row.appendChild(el("span", null, entry.label));
+          group.appendChild(row);
+        });
+        box.appendChild(group);
+      });
+      box.appendChild(el("div", "ismap-legend-note", cfg.caption || ""));
+      L.DomEvent.disableClickPropagation(box);
+      control.box = box;
+      return box;
+    };
+    control.setDate = function (s) {
+      if (!control.box) return;
+      control.box.querySelector(".ismap-legend-date").textContent = s.label || s.date;
+      control.box.querySelectorAll(".ismap-legend-group").forEach(function (g) {
+        g.style.display = s.layers && s.layers[g.dataset.layer] === false ? "none" : "";
+      });
+    };
+    return control;
+  }
+
+  function drawBasemap(map, cfg, data) {
+    var theme = cfg.theme;
+    L.geoJSON(data, {
+      interactive: false,
+      style: function () {
+        return { color: theme.border, weight: 0.7, fillColor: theme.land, fillOpacity: 1, opacity: 1 };
+      }
+    }).addTo(map);
+  }
+
+  function drawLabels(map, cfg, labels) {
+    var group = L.layerGroup();
+    labels.forEach(function (p) {
+      var dot = L.circleMarker([p.lat, p.lon], { radius: 2, color: cfg.theme.label, weight: 1, fillOpacity: 1, interactive: false });
+      dot.bindTooltip(el("span", null, p.name), { permanent: true, direction: "right", className: "ismap-label ismap-city-label" });
+      group.addLayer(dot);
+    });
+    function toggle() {
+      if (map.getZoom() >= (cfg.labelMinZoom || 5)) group.addTo(map); else group.remove();
+    }
+    map.on("zoomend", toggle);
+    toggle();
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  function showError(map, message) {
+    var box = el("div", "ismap-error", message);
+    map.getContainer().appendChild(box);
+    map.getContainer().dataset.error = message;
+  }
+
+  ISMap.init = function (map, cfg) {
+    ISMap.map = map;
+    ISMap.cfg = cfg;
+    if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
+    var box = map.getContainer();
+    box.classList.add("ismap-theme-" + cfg.themeName);
+    box.style.background = cfg.theme.background;
+    if (cfg.tiles && cfg.tiles.url) {
+      L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 12 }).addTo(map);
+    }
+    var jobs = [fetchJson(cfg.basemapUrl), fetchJson(cfg.refsUrl), fetchJson(cfg.labelsUrl)]
+      .concat(cfg.layers.map(function (def) { return fetchJson(def.url); }));
+    Promise.all(jobs).then(function (results) {
+      if (!cfg.tiles || !cfg.tiles.url) drawBasemap(map, cfg, results[0]);
+      results[1].forEach(function (r) { ISMap.refs[r.id] = r; });
+      cfg.layers.forEach(function (def, i) {
+        var group = L.layerGroup().addTo(map);
+        var items = results[3 + i].features.map(function (f) { return buildItem(map, def, f); });
+        ISMap.layers[def.id] = { def: def, group: group, items: items };
+      });
+      drawLabels(map, cfg, results[2]);
+      ISMap.legend = legendControl(cfg);
+      ISMap.legend.addTo(map);
+      L.control.scale({ imperial: false }).addTo(map);
+      ISMap.ready = true;
+      box.dataset.ready = "1";
+      if (ISMap.state) apply(ISMap.state);
+    }).catch(function (err) {
+      showError(map, "The map data could not be loaded: " + err.message);
+    });
+  };
+})();
