@@ -30,6 +30,7 @@ class Table(Generic[T]):
     name: str
     records: list[T] = field(default_factory=list)
     where: dict[int, Where] = field(default_factory=dict)
+    failed_ids: set[str] = field(default_factory=set)  # ids of rows already reported as invalid
 
     def locate(self, record: T) -> Where:
         return self.where[id(record)]
@@ -156,6 +157,7 @@ def load_table(root: Path, spec: TableSpec, problems: list[Problem]) -> Table:
                     column = str(error["loc"][0]) if error.get("loc") else None
                     message, hint = _message(error)
                     problems.append(Problem(rel, number, column, message, hint))
+                table.failed_ids.add(raw.get("id", "").strip())
                 continue
             table.records.append(record)
             table.where[id(record)] = Where(rel, number)

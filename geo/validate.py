@@ -36,7 +36,7 @@ def check_unique_ids(table: Table) -> list[Problem]:
 
 
 def check_refs(sources: Sources) -> list[Problem]:
-    known = set(sources.references.by_id())
+    known = set(sources.references.by_id()) | sources.references.failed_ids
     problems = []
     for name, table in sources.tables.items():
         for record in table.records:
@@ -51,9 +51,10 @@ def check_refs(sources: Sources) -> list[Problem]:
 
 def check_links(sources: Sources) -> list[Problem]:
     """Every id that points at another table points at a record that exists."""
-    places = set(sources.places.by_id())
-    provinces = set(sources.provinces.by_id())
-    regions = set(sources.regions.by_id())
+    # Ids of rows that failed to load count as known: their own problem is already reported.
+    places = set(sources.places.by_id()) | sources.places.failed_ids
+    provinces = set(sources.provinces.by_id()) | sources.provinces.failed_ids
+    regions = set(sources.regions.by_id()) | sources.regions.failed_ids
     problems = []
     for record in sources.control.records:
         if record.place_id not in places:

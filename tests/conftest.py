@@ -1,0 +1,42 @@
+"""Shared fixtures: the tiny hand-written sources, a fresh build of them, and browser launch flags."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.build import build
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE_SOURCES = TESTS / "data" / "sources"
+ROOT = TESTS.parent
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture sources, for tests that break them on purpose."""
+    target = tmp_path / "sources"
+    shutil.copytree(FIXTURE_SOURCES, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture sources built once per session."""
+    out = tmp_path_factory.mktemp("geojson")
+    build(FIXTURE_SOURCES, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright: Debian's Chromium with the flags that keep it off the network."""
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}

@@ -1,0 +1,93 @@
+"""Time filtering at interval edges, attribute filters, and their properties."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.errors import ArgumentError
+from geo.export import load_layer
+from geo.filters import BBox, DateRange, Filters, active_on, apply_filters, parse_bbox, parse_window, starts_within
+
+
+@pytest.fixture(scope="module")
+def territory(fixture_build):
+    return load_layer("territory", fixture_build)
+
+
+@pytest.fixture(scope="module")
+def plots(fixture_build):
+    return load_layer("plots", fixture_build)
+
+
+def ids(frame):
+    return sorted(frame["id"])
+
+
+def test_start_is_inclusive_end_is_exclusive(territory):
+    assert "iq-mosul-1" not in ids(active_on(territory, date(2014, 6, 9)))
+    assert "iq-mosul-1" in ids(active_on(territory, date(2014, 6, 10)))
+    assert "iq-mosul-1" in ids(active_on(territory, date(2017, 7, 9)))
+    assert "iq-mosul-1" not in ids(active_on(territory, date(2017, 7, 10)))
+
+
+def test_month_precision_starts_on_the_first(territory):
+    assert "sy-raqqa-1" in ids(active_on(territory, date(2014, 1, 1)))
+    assert "sy-raqqa-1" not in ids(active_on(territory, date(2013, 12, 31)))
+
+
+def test_a_place_taken_twice(territory):
+    assert ids(active_on(territory, date(2016, 6, 1))) == ["iq-mosul-1", "iq-tal-afar-1", "sy-raqqa-1"]
+    assert "sy-palmyra-2" in ids(active_on(territory, date(2017, 1, 1)))
+    assert not {"sy-palmyra-1", "sy-palmyra-2"} & set(ids(active_on(territory, date(2017, 6, 1))))
+
+
+def test_open_end_is_still_true(fixture_build):
+    provinces = load_layer("affiliates", fixture_build)
+    assert "khorasan" in ids(active_on(provinces, date(2026, 1, 1)))
+    assert "khorasan" not in ids(active_on(provinces, date(2015, 1, 25)))
+
+
+def test_window_is_inclusive(plots):
+    assert ids(starts_within(plots, DateRange(date(2024, 1, 3), date(2024, 5, 1)))) == ["2024-kaufbeuren", "2024-kerman"]
+    assert ids(starts_within(plots, DateRange(date(2024, 1, 4), date(2024, 4, 30)))) == []
+
+
+def test_attribute_filters(plots):
+    assert ids(apply_filters(plots, Filters(provinces=("khorasan",)))) == ["2024-kerman"]
+    assert ids(apply_filters(plots, Filters(outcomes=("foiled",)))) == ["2024-kaufbeuren"]
+    assert ids(apply_filters(plots, Filters(links=("enabled", "directed"), countries=("FRA",)))) == ["2015-paris"]
+    assert ids(apply_filters(plots, Filters(bbox=BBox(0, 40, 20, 55)))) == ["2015-paris", "2024-kaufbeuren"]
+
+
+def test_bbox_and_window_parsing():
+    assert parse_bbox("40,30,45,38") == BBox(40, 30, 45, 38)
+    for bad in ("40,30,45", "a,b,c,d", "45,30,40,38", "40,38,45,30", "0,0,200,10"):
+        with pytest.raises(ArgumentError):
+            parse_bbox(bad)
+    with pytest.raises(ArgumentError, match="before"):
+        parse_window("2024-06-01", "2024-01-01")
+
+
+@settings(max_examples=60, deadline=None)
+@given(day=st.dates(min_value=date(2013, 1, 1), max_value=date(2026, 12, 31)))
+def test_active_on_matches_the_interval_definition(territory, day):
+    got = set(ids(active_on(territory, day)))
+    for _, row in territory.iterrows():
+        expected = row["start"] <= day.isoformat() and (row["end"] is None or row["end"] != row["end"]
+                                                         or day.isoformat() < row["end"])
+        assert (row["id"] in got) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=st.dates(min_value=date(2013, 1, 1), max_value=date(2026, 1, 1)), days=st.integers(0, 4000))
+def test_windows_split_cleanly(plots, first, days):
+    last = first + timedelta(days=days)
+    middle = first + timedelta(days=days // 2)
+    whole = set(ids(starts_within(plots, DateRange(first, last))))
+    left = set(ids(starts_within(plots, DateRange(first, middle))))
+    right = set(ids(starts_within(plots, DateRange(middle + timedelta(days=1), last)))) if middle < last else set()
+    assert whole == left | right and not left & right
