@@ -23,7 +23,6 @@ from geo.view import LAYER_IDS, View, month_date, month_options, parse_query, sh
 from layers import affiliates, plots, territory
 from layers.assets import ensure_vendor
 from layers.base import payload
-from layers.escape import escape_text
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
 from layers.publish import publish
@@ -373,7 +372,7 @@ def main() -> None:
     today = date.today()
     init_view(today)
     for notice in st.session_state.get(Keys.NOTICES, []):
-        st.warning(escape_text(notice))
+        st.warning(notice, icon="⚠️")
     with st.sidebar:
         st.header("Map controls")
         time_controls(today)

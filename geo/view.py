@@ -74,7 +74,8 @@ class View:
 
 
 def default_view(today: date) -> View:
-    return View(month=month_key(today.year, today.month) if (today.year, today.month) < (2014, 12) else "2014-12")
+    """The opening view: December 2014, near the peak of the territory IS held."""
+    return View(month="2014-12")
 
 
 def _list(raw: str, valid, name: str, notices: list[str]) -> tuple[str, ...] | None:
@@ -96,7 +97,7 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
     for key, raw in params.items():
         raw = str(raw)
         if len(raw) > MAX_PARAM:
-            notices.append(f"Ignored '{key[:20]}': too long.")
+            notices.append("Ignored a parameter that is too long.")
             continue
         if key == "date":
             match = _MONTH.match(raw)
@@ -160,7 +161,8 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             else:
                 notices.append("Ignored 'theme': expected default, projector or print.")
         else:
-            notices.append(f"Ignored unknown parameter '{key[:20]}'.")
+            name = key if re.fullmatch(r"[a-z_]{1,20}", key) else None
+            notices.append(f"Ignored unknown parameter '{name}'." if name else "Ignored an unknown parameter.")
     if ("lat" in changes) != ("lon" in changes):
         changes.pop("lat", None)
         changes.pop("lon", None)

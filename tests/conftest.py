@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.browser import CHROMIUM, CHROMIUM_FLAGS
 from geo.build import build
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_SOURCES = TESTS / "data" / "sources"
 ROOT = TESTS.parent
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture

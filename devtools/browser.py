@@ -1,0 +1,84 @@
+"""Start the app on a free loopback port, and launch Debian's Chromium with the offline flags."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOOPBACK = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict[str, str] | None = None, app: str = "app.py") -> tuple[subprocess.Popen, str]:
+    """Run `streamlit run` in its own process group; return it once /_stcore/health answers ok."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / app), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return process, url
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)  # polling a starting server: the condition is its health answer
+    stop_server(process)
+    raise RuntimeError("streamlit did not start")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def launch(playwright, **kwargs):
+    """A fresh Chromium (its own empty user-data-dir) that cannot reach the network on its own."""
+    return playwright.chromium.launch_persistent_context(
+        tempfile.mkdtemp(prefix="chromium-"), executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
+        viewport=kwargs.pop("viewport", {"width": 1400, "height": 1000}), **kwargs,
+    )
+
+
+def open_map(page, url: str, timeout: int = 60_000):
+    """Open a view and wait until the map has drawn its state; return the frame locator."""
+    page.goto(url)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container[data-ready='1'][data-date]").wait_for(timeout=timeout)
+    return frame
+
+
+def map_frame(page):
+    """The st_folium frame as a Frame (for evaluate)."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()

@@ -1,0 +1,55 @@
+"""What a person sees, in Debian's headless Chromium: polygons drawn offline, the slider moving the map."""
+
+from __future__ import annotations
+
+import json
+
+from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map
+
+
+def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(LOOPBACK) else None)
+    frame = open_map(page, f"{app_url}/?date=2015-06")
+    counts = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
+    assert counts["territory"] > 50 and counts["affiliates"] > 5
+    fills = map_frame(page).evaluate(
+        "() => Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('fill') === '#D55E00').length")
+    assert fills == counts["territory"]
+    assert frame.locator(".ismap-legend-date").inner_text() == "30 Jun 2015"
+    assert outside == []
+
+
+def test_slider_step_updates_the_map_and_keeps_the_view(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2016-01")
+    mf = map_frame(page)
+    mf.evaluate("() => ISMap.map.setView([36.3, 43.1], 8)")
+    before = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
+    page.get_by_role("button", name="Step ▶").click()
+    frame.locator(".leaflet-container[data-date='2016-02-29']").wait_for(timeout=30_000)
+    centre = mf.evaluate("() => { const c = ISMap.map.getCenter(); return [c.lat, c.lng, ISMap.map.getZoom()]; }")
+    assert round(centre[0], 1) == 36.3 and round(centre[1], 1) == 43.1 and centre[2] == 8
+    after = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
+    assert after["territory"] > 0 and before["territory"] > 0
+
+
+def test_popup_lists_sources_as_links(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2015-06&layers=territory")
+    mf = map_frame(page)
+    point = mf.evaluate("""() => {
+        const item = ISMap.layers.territory.items.find(i => i.visible && i.feature.properties.place_id.startsWith('iq-mosul'));
+        const centre = item.layer.getBounds().getCenter();
+        ISMap.map.setView(centre, 9, {animate: false});
+        const p = ISMap.map.latLngToContainerPoint(centre);
+        return [p.x, p.y];
+    }""")
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    popup = frame.locator(".ismap-popup")
+    popup.wait_for()
+    assert "Mosul" in popup.locator(".ismap-title").inner_text()
+    links = popup.locator(".ismap-sources a")
+    assert links.count() >= 1
+    assert links.first.get_attribute("href").startswith("http")
+    assert links.first.get_attribute("rel") == "noopener noreferrer"

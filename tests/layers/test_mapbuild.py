@@ -1,0 +1,65 @@
+"""The map shell: only local assets, no data in templates, the step script small and escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from layers import affiliates, plots, territory
+from layers.assets import STATIC, ensure_vendor
+from layers.mapbuild import MapData, build_map, state_group
+
+DATA = MapData(
+    layers=((territory.LAYER, "/app/static/gen/territory-x.json"), (affiliates.LAYER, "/app/static/gen/a-x.json"),
+            (plots.LAYER, "/app/static/gen/p-x.json")),
+    basemap_url="/app/static/gen/basemap-x.json", refs_url="/app/static/gen/refs-x.json",
+    labels_url="/app/static/gen/labels-x.json", caption="Caption <b>{{ 7*7 }}</b>",
+)
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    return build_map(DATA).get_root().render()
+
+
+def test_no_network_addresses(html):
+    urls = re.findall(r"(?:src|href)=\"([^\"]+)\"", html)
+    assert urls, "the map loads its assets"
+    assert all(u.startswith("/app/static/") for u in urls), urls
+    assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_loads_leaflet_and_ismap_only(html):
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert [s.split("?")[0] for s in scripts] == ["/app/static/vendor/leaflet/leaflet.js", "/app/static/ismap.js"]
+
+
+def test_config_is_escaped_json(html):
+    assert "{{ 7*7 }}" not in html and "<b>" not in html
+    assert "Caption \\u003cb\\u003e\\u007b\\u007b 7*7 \\u007d\\u007d" in html
+
+
+def test_state_group_is_small_and_resets_the_group_list():
+    from streamlit_folium import _get_feature_group_string
+
+    group = state_group({"date": "2015-06-30", "label": "</script>${x}`"})
+    fmap = build_map(DATA)
+    script = _get_feature_group_string(group, fmap)
+    assert "window.feature_group = [];" in script
+    assert "</script>" not in script and "${" not in script and "`" not in script
+    assert len(script) < 1500
+
+
+def test_vendor_assets_come_from_the_wheel(tmp_path):
+    target = ensure_vendor(tmp_path)
+    assert (target / "leaflet.js").stat().st_size > 100_000
+    assert (target / "images" / "marker-icon.png").exists()
+    assert not (STATIC / "vendor").is_symlink()
+
+
+def test_styles_are_data():
+    assert territory.LAYER.style_for({"confidence": "high"})["fillOpacity"] > territory.LAYER.style_for(
+        {"confidence": "low"})["fillOpacity"]
+    assert plots.LAYER.style_for({"outcome": "foiled", "link": "inspired"})["dashArray"] == "2 6"
+    assert plots.LAYER.style_for({"outcome": "attack", "link": "directed"})["dashArray"] is None

@@ -1,0 +1,90 @@
+"""The app through Streamlit's AppTest: state, query parameters, and exactly what st_folium is sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run_app(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def component_args(at: AppTest) -> dict:
+    found = [n for n in at._tree.main.children.values() if getattr(n, "type", "") == "component_instance"]
+    assert len(found) == 1, "one st_folium map on the page"
+    return json.loads(found[0].proto.json_args)
+
+
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    return run_app()
+
+
+def test_opens_on_the_2014_peak_with_all_layers(default_app):
+    state = default_app.session_state
+    assert state["w_month"] == "2014-12"
+    assert state["w_layers"] == ["Territory held", "Provinces", "External plots"]
+    assert default_app.query_params["date"] == "2014-12"
+
+
+def test_map_assets_are_local_and_the_step_is_small(default_app):
+    args = component_args(default_app)
+    assert args["js_links"] and all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
+    assert "https://" not in args["script"] and "cdn" not in args["script"].lower()
+    assert '"date":"2014-12-31"' in args["feature_group"]
+    assert len(args["feature_group"]) < 2000, "a step sends the state, not the features"
+
+
+def test_query_parameters_restore_the_view():
+    at = run_app({"date": "2017-07", "layers": "territory,plots", "province": "khorasan", "outcome": "attack",
+                  "window": "cumulative", "lat": "36.3", "lon": "43.1", "zoom": "8"})
+    state = at.session_state
+    assert state["w_month"] == "2017-07"
+    assert state["w_layers"] == ["Territory held", "External plots"]
+    assert state["w_provinces"] == ["khorasan"] and state["w_outcomes"] == ["attack"]
+    args = component_args(at)
+    assert args["center"] == [36.3, 43.1] and args["zoom"] == 8
+    assert '"affiliates":false' in args["feature_group"]
+    assert at.query_params["province"] == "khorasan"
+    assert not at.warning
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"date": "2099-01"}, "Ignored 'date'"),
+    ({"date": "<script>alert(1)</script>"}, "Ignored 'date'"),
+    ({"province": "{{7*7}}"}, "Ignored 'province'"),
+    ({"zoom": "-1"}, "Ignored 'zoom'"),
+    ({"lat": "NaN", "lon": "1"}, "Ignored 'lat'"),
+    ({"layers": "territory,`${x}`"}, "Ignored 'layers'"),
+    ({"[x](javascript:alert(1))": "1"}, "Ignored an unknown parameter."),
+])
+def test_bad_parameters_fall_back_with_a_notice(params, fragment):
+    at = run_app(params)
+    notices = [w.value for w in at.warning]
+    assert any(fragment in n for n in notices), notices
+    assert at.session_state["w_month"] in ("2014-12",) or "date" not in params
+    args = component_args(at)
+    for bad in ("<script>", "{{", "`", "${", "javascript:"):
+        assert bad not in args["feature_group"]
+
+
+def test_stepping_changes_only_the_state(default_app):
+    at = run_app({"date": "2015-06"})
+    before = component_args(at)
+    at.button(key="b_forward").click().run()
+    after = component_args(at)
+    assert at.session_state["w_month"] == "2015-07"
+    assert before["script"] == after["script"], "the map itself is not rebuilt, so pan and zoom survive"
+    assert '"date":"2015-07-31"' in after["feature_group"]
+    assert at.query_params["date"] == "2015-07"
