@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from geo.build import build
@@ -13,6 +14,25 @@ from geo.export import export_geojson, load_layer
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter, parse_bbox, parse_window
 from geo.paths import GEOJSON, LAYERS, SOURCES
 from geo.validate import load_valid_sources
+from geo.view import month_date, month_options
+
+
+def monthly_series(territory) -> "object":
+    """km² held at the end of every month from January 2013 to this month."""
+    from geo.stats import area_series
+
+    today = date.today()
+    months = month_options(today)
+    series = area_series(territory, [month_date(m, today) for m in months])
+    series.insert(0, "month", months)
+    return series.drop(columns=["date"])
+
+
+def compare_table(territory, estimates) -> str:
+    from geo.compare import compare, markdown_table
+
+    today = date.today()
+    return markdown_table(compare(territory, estimates, [month_date(m, today) for m in month_options(today)]))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=GEOJSON)
     v = commands.add_parser("validate", help="check data/sources and list every problem")
     v.add_argument("--sources", type=Path, default=SOURCES)
+    a = commands.add_parser("area", help="print the monthly km² series (Iraq, Syria, elsewhere, total) as CSV")
+    a.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
+    c = commands.add_parser("compare", help="print the published area estimates beside the project's series")
+    c.add_argument("--sources", type=Path, default=SOURCES)
+    c.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     e = commands.add_parser("export", help="write one layer's filtered features as GeoJSON")
     e.add_argument("layer", choices=LAYERS)
     e.add_argument("--date", help="what holds on this day (YYYY-MM-DD)")
@@ -79,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             sources = load_valid_sources(args.sources)
             counts = ", ".join(f"{len(t.records)} {name}" for name, t in sources.tables.items())
             print(f"ok: {counts}", file=sys.stderr)
+        elif args.command == "area":
+            sys.stdout.write(monthly_series(load_layer("territory", args.geojson_dir)).to_csv(index=False))
+        elif args.command == "compare":
+            estimates = load_valid_sources(args.sources).area_estimates.records
+            sys.stdout.write(compare_table(load_layer("territory", args.geojson_dir), estimates))
         else:
             time, filters = export_args(args)
             data = export_geojson(args.layer, load_layer(args.layer, args.geojson_dir), time, filters)

@@ -16,6 +16,8 @@ class Props(BaseModel):
 
 
 class TerritoryProps(Props):
+    interval_id: str
+    zone: str
     place_id: str
     place: str
     country: str

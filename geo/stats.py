@@ -30,8 +30,12 @@ def area_series(territory: gpd.GeoDataFrame, days: list[date]) -> pd.DataFrame:
 
 def changes_between(territory: gpd.GeoDataFrame, first: date, second: date) -> dict[str, pd.DataFrame]:
     """Places IS gained and lost between two days, with the km² of each place's cell."""
-    before = active_on(territory, first).drop_duplicates("place_id").set_index("place_id")
-    after = active_on(territory, second).drop_duplicates("place_id").set_index("place_id")
+    def per_place(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+        return frame.groupby("place_id").agg(place=("place", "first"), country=("country", "first"),
+                                             area_km2=("area_km2", "sum"))
+
+    before = per_place(active_on(territory, first))
+    after = per_place(active_on(territory, second))
     columns = ["place", "country", "area_km2"]
     lost = before.loc[before.index.difference(after.index), columns].sort_values("area_km2", ascending=False)
     gained = after.loc[after.index.difference(before.index), columns].sort_values("area_km2", ascending=False)

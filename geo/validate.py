@@ -90,6 +90,9 @@ def check_intervals(sources: Sources) -> list[Problem]:
     problems = []
     by_place: dict[str, list] = defaultdict(list)
     for record in sources.control.records:
+        if "--" in record.id:
+            problems.append(_problem(sources.control, record, "id", f"'{record.id}' contains '--'",
+                                     "'--' is reserved for derived ids; use a single hyphen"))
         if record.end is not None and record.end.value <= record.start.value:
             problems.append(_problem(sources.control, record, "end",
                                      f"end {record.end.text} is not after start {record.start.text}",

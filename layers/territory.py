@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layers.base import LayerDef, LegendEntry, PopupField
-from layers.palette import CONFIDENCE_OPACITY, TERRITORY, THEMES
+from layers.palette import CONFIDENCE_OPACITY, TERRITORY
 
 
 def style_key(props: dict) -> str:
@@ -11,9 +11,9 @@ def style_key(props: dict) -> str:
 
 
 def styles(theme: str) -> dict[str, dict]:
-    edge = THEMES[theme]["ink"] if theme == "print" else TERRITORY
+    # No outline: neighbouring cells of one confidence read as one area, as held ground did.
     return {
-        level: {"color": edge, "weight": 0.6, "opacity": 0.9, "fillColor": TERRITORY, "fillOpacity": opacity}
+        level: {"stroke": False, "color": TERRITORY, "weight": 0, "fillColor": TERRITORY, "fillOpacity": opacity}
         for level, opacity in CONFIDENCE_OPACITY.items()
     }
 
@@ -23,7 +23,7 @@ def legend(theme: str) -> list[LegendEntry]:
     return [
         LegendEntry("IS-held ground, high confidence", "fill", table["high"]),
         LegendEntry("IS-held ground, medium confidence", "fill", table["medium"]),
-        LegendEntry("IS-held ground, low confidence (approximate)", "fill", table["low"]),
+        LegendEntry("IS-held ground, low confidence; hinterland beyond towns (approximate)", "fill", table["low"]),
     ]
 
 
@@ -36,6 +36,7 @@ LAYER = LayerDef(
     title_prop="place",
     kind_label="Ground held by IS",
     fields=(
+        PopupField("Zone", "zone"),
         PopupField("Country", "country"),
         PopupField("Held from", "start", "date"),
         PopupField("Held until", "end", "date"),

@@ -81,11 +81,14 @@ def test_territory_cells_never_overlap_and_stay_in_their_country(fixture_build):
     data = json.loads((fixture_build / "territory.geojson").read_text(encoding="utf-8"))
     cells = {}
     for feature in data["features"]:
-        cells[feature["properties"]["place_id"]] = (feature["properties"]["country"], shape(feature["geometry"]))
+        props = feature["properties"]
+        cells[(props["place_id"], props["zone"])] = (props["country"], shape(feature["geometry"]))
     items = list(cells.items())
+    assert {zone for _, zone in cells} == {"core", "hinterland"}
     for i, (a, (_, ga)) in enumerate(items):
         for b, (_, gb) in items[i + 1:]:
-            assert ga.intersection(gb).area < 1e-9, f"{a} overlaps {b}"
+            # 1e-6 square degrees is about 0.01 km²: rounding to six decimals, not an overlap.
+            assert ga.intersection(gb).area < 1e-6, f"{a} overlaps {b}"
     for place, (country, geom) in cells.items():
         outside = geom.difference(country_shape(country).buffer(1e-4))
         assert outside.area < 1e-6, f"{place} leaks outside {country}"
@@ -96,6 +99,10 @@ def test_territory_area_is_equal_area_km2(fixture_build):
     mosul = next(f for f in data["features"] if f["id"] == "iq-mosul-1")
     # A 30 km cap around a point: pi * 30^2 = 2,827 km², less what neighbours and borders take.
     assert 1500 < mosul["properties"]["area_km2"] <= 2830
+    ring = next(f for f in data["features"] if f["id"] == "iq-mosul-1--hinterland")
+    assert ring["properties"]["zone"] == "hinterland" and ring["properties"]["confidence"] == "low"
+    # The hinterland reaches out to 35 km: at most pi * (35^2 - 30^2) = 1,021 km².
+    assert 0 < ring["properties"]["area_km2"] <= 1025
 
 
 def test_plot_arcs_start_at_the_anchor_and_end_at_the_target(fixture_build):
