@@ -1,0 +1,129 @@
+"""Provinces and plots on the real data: every seed case present, sourced and drawn from its anchor."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from shapely.geometry import shape
+
+from geo.countries import distance_km
+from geo.export import load_layer
+from geo.filters import active_on
+from geo.paths import GEOJSON, SOURCES
+from geo.validate import load_valid_sources
+
+# Every case of seed-wi-2024: (target near, lat, lon, month, province).
+SEED_CASES = [
+    ("Kuwait", 29.37, 47.98, "2024-01", "iraq"),
+    ("Kaufbeuren", 47.88, 10.62, "2024-05", "iraq"),
+    ("Esslingen", 48.74, 9.30, "2024-06", "iraq"),
+    ("West Bank", 31.55, 35.10, "2024-02", "syria"),
+    ("Saint-Etienne", 45.43, 4.39, "2024-05", "syria"),
+    ("Stockholm", 59.33, 18.07, "2024-03", "somalia"),
+    ("Ahmedabad", 23.03, 72.59, "2024-05", "pakistan"),
+    ("Kerman", 30.28, 57.08, "2024-01", "khorasan"),
+    ("Istanbul", 41.01, 28.95, "2024-01", "khorasan"),
+    ("Krasnogorsk", 55.82, 37.33, "2024-03", "khorasan"),
+    ("Muscat", 23.59, 58.41, "2024-07", "yemen"),
+]
+MAJOR = [("Paris", "2015-11"), ("Brussels", "2016-03"), ("Berlin", "2016-12"), ("Manchester", "2017-05"),
+         ("Colombo", "2019-04"), ("Vienna", "2020-11")]
+
+
+@pytest.fixture(scope="module")
+def plots():
+    return load_layer("plots")
+
+
+@pytest.fixture(scope="module")
+def provinces():
+    return load_layer("affiliates")
+
+
+@pytest.mark.parametrize("near, lat, lon, month, province", SEED_CASES)
+def test_every_seed_case_is_on_the_map(plots, near, lat, lon, month, province):
+    candidates = plots[(plots["province_id"] == province) & plots["date"].str.startswith(month)]
+    close = [row for _, row in candidates.iterrows()
+             if distance_km(shape({"type": "Point", "coordinates": [row["target_lon"], row["target_lat"]]}), lon, lat) < 60]
+    assert close, f"no {province} case near {near} in {month}"
+    assert any("seed-wi-2024" in row["refs"] for row in close)
+
+
+def test_oman_link_is_not_invented(plots):
+    oman = plots[plots["country"] == "OMN"].iloc[0]
+    assert oman["link"] == "unknown" and oman["confidence"] == "low"
+    assert "likely" in oman["attribution_note"].lower()
+
+
+@pytest.mark.parametrize("near, month", MAJOR)
+def test_major_attacks_abroad(plots, near, month):
+    hits = plots[plots["date"].str.startswith(month) & plots["target_place"].str.contains(near.split()[0], case=False)]
+    if near == "Colombo":
+        hits = plots[plots["date"].str.startswith(month) & (plots["country"] == "LKA")]
+    assert not hits.empty, f"{near} {month}"
+
+
+def test_no_record_without_a_reference():
+    sources = load_valid_sources(SOURCES)
+    known = {r.id for r in sources.references.records}
+    for name, table in sources.tables.items():
+        for record in table.records:
+            refs = getattr(record, "refs", None)
+            if refs is not None:
+                assert refs and set(refs) <= known, f"{name} {record.id}"
+
+
+def test_every_arc_starts_at_its_provinces_anchor(plots, provinces):
+    anchors = {row["id"]: (row["anchor_lon"], row["anchor_lat"]) for _, row in provinces.iterrows()}
+    data = json.loads((GEOJSON / "plots.geojson").read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        coords = feature["geometry"]["coordinates"]
+        props = feature["properties"]
+        assert tuple(coords[0]) == anchors[props["province_id"]], props["id"]
+        assert coords[-1] == [props["target_lon"], props["target_lat"]], props["id"]
+
+
+def test_no_province_exists_before_its_announcement(provinces, plots):
+    for _, row in provinces.iterrows():
+        announced = date.fromisoformat(row["start"])
+        before = date.fromordinal(announced.toordinal() - 1)
+        assert row["id"] not in set(active_on(provinces, before)["id"])
+        assert row["id"] in set(active_on(provinces, announced)["id"])
+    starts = dict(zip(provinces["id"], provinces["start"]))
+    for _, plot in plots.iterrows():
+        if plot["province_id"] != "central":
+            assert plot["date"] >= starts[plot["province_id"]], plot["id"]
+
+
+def test_first_announcements_and_later_provinces(provinces):
+    starts = dict(zip(provinces["id"], provinces["start"]))
+    for province in ("sinai", "libya-barqa", "libya-tarabulus", "libya-fezzan", "yemen", "algeria", "saudi-arabia"):
+        assert starts[province].startswith("2014-11"), province
+    for province in ("khorasan", "west-africa", "caucasus", "east-asia", "somalia", "central-africa", "sahel",
+                     "pakistan", "hind", "turkey", "mozambique"):
+        assert province in starts
+
+
+def test_seed_rivals_and_strength(provinces):
+    rows = {row["id"]: row for _, row in provinces.iterrows()}
+    rivals = {p: {r["rival"] for r in rows[p]["rivals"]} for p in ("khorasan", "yemen", "somalia")}
+    assert any("Taliban" in r for r in rivals["khorasan"]) and any("Haqqani" in r for r in rivals["khorasan"])
+    assert any("Qaeda" in r for r in rivals["yemen"])
+    assert any("Shabaab" in r for r in rivals["somalia"])
+    somalia_2017 = [s for s in rows["somalia"]["strength"] if s["as_of"].startswith("2017")]
+    assert any(s["qualifier"] == "fewer_than" and s["low"] == 100 and "seed-csm-2017" in s["refs"] for s in somalia_2017)
+
+
+def test_seed_figures_are_recorded():
+    figures = {f.id: f for f in load_valid_sources(SOURCES).figures.records}
+    values = {(f.value_low, f.unit) for f in figures.values() if "seed-csm-2017" in f.refs or "seed-wi-2024" in f.refs}
+    for needed in ((40000, "people"), (120, "countries"), (5600, "people"), (33, "countries"), (6000, "people"),
+                   (8, "plots"), (17, "plots"), (100000, "km2")):
+        assert needed in values, needed
+
+
+def test_provinces_have_areas_not_dots(provinces):
+    for _, row in provinces.iterrows():
+        assert row.geometry.geom_type in ("Polygon", "MultiPolygon") and row["area_km2"] > 1000, row["id"]
