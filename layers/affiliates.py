@@ -7,12 +7,17 @@ from layers.palette import PROVINCE
 
 
 def style_key(props: dict) -> str:
-    return "province"
+    """The central leadership shares its ground with the Iraq and Syria provinces: only its label is drawn."""
+    return "central" if props.get("id") == "central" else "province"
 
 
 def styles(theme: str) -> dict[str, dict]:
-    return {"province": {"color": PROVINCE, "weight": 1.6, "opacity": 0.9, "dashArray": "6 4",
-                         "fillColor": PROVINCE, "fillOpacity": 0.10}}
+    return {
+        "province": {"color": PROVINCE, "weight": 1.6, "opacity": 0.9, "dashArray": "6 4",
+                     "fillColor": PROVINCE, "fillOpacity": 0.10},
+        "central": {"color": PROVINCE, "weight": 0, "opacity": 0, "stroke": False, "fillColor": PROVINCE,
+                    "fillOpacity": 0.0},
+    }
 
 
 def legend(theme: str) -> list[LegendEntry]:

@@ -1,4 +1,4 @@
-"""Offline assets: Leaflet from the xstatic-leaflet wheel, served by the app; a Map that loads only those."""
+"""Offline assets: Leaflet and Leaflet.markercluster from their XStatic wheels, served by the app; a Map that loads only those."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import folium
 import xstatic.pkg.leaflet as xleaflet
+import xstatic.pkg.leaflet_markercluster as xcluster
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
@@ -24,6 +25,11 @@ def ensure_vendor(static_dir: Path = STATIC) -> Path:
         for name in ("leaflet.js", "leaflet.css"):
             shutil.copyfile(source / name, target / name)
         shutil.copytree(source / "images", target / "images", dirs_exist_ok=True)
+    cluster = static_dir / "vendor" / "markercluster"
+    if not (cluster / "leaflet.markercluster.js").exists():
+        cluster.mkdir(parents=True, exist_ok=True)
+        for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"):
+            shutil.copyfile(Path(xcluster.BASE_DIR) / name, cluster / name)
     return target
 
 
@@ -39,8 +45,10 @@ def offline_map_class(prefix: str = URL_PREFIX) -> type[folium.Map]:
         "OfflineMap",
         (folium.Map,),
         {
-            "default_js": [("leaflet", f"{prefix}/vendor/leaflet/leaflet.js")],
-            "default_css": [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")],
+            "default_js": [("leaflet", f"{prefix}/vendor/leaflet/leaflet.js"),
+                           ("markercluster", f"{prefix}/vendor/markercluster/leaflet.markercluster.js")],
+            "default_css": [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css"),
+                            ("markercluster_css", f"{prefix}/vendor/markercluster/MarkerCluster.css")],
         },
     )
 

@@ -123,19 +123,24 @@
     var props = feature.properties;
     var style = def.styles[props._style] || {};
     var layer;
+    var marker = null;
     if (def.id === "plots") {
       var coords = feature.geometry.coordinates;
       var line = L.geoJSON(feature, { style: function () { return style; } });
       var head = L.marker([coords[coords.length - 1][1], coords[coords.length - 1][0]], {
         icon: arrowIcon(map, coords), interactive: false, keyboard: false
       });
-      var target = L.circleMarker([props.target_lat, props.target_lon], {
-        radius: 5, color: "#ffffff", weight: 1.5, fillColor: style.color, fillOpacity: 1
-      });
-      layer = L.featureGroup([line, head, target]);
-      layer.getElementColour = style.color;
+      head.on("add", function () { var e = head.getElement(); if (e) e.style.color = style.color; });
+      layer = L.featureGroup([line, head]);
       bindInfo(line, def, props);
-      bindInfo(target, def, props);
+      var dot = el("div", "ismap-target-dot");
+      dot.style.background = style.color;
+      marker = L.marker([props.target_lat, props.target_lon], {
+        icon: L.divIcon({ html: dot, className: "ismap-target", iconSize: [12, 12], iconAnchor: [6, 6] }),
+        keyboard: true, title: ""
+      });
+      marker.plotOutcome = props.outcome;
+      bindInfo(marker, def, props);
     } else {
       layer = L.geoJSON(feature, { style: function () { return style; } });
       bindInfo(layer, def, props);
@@ -149,7 +154,7 @@
       }
     }
     var start = props.start || props.date, end = def.id === "plots" ? props.date : props.end;
-    return { feature: feature, layer: layer, start: start, end: end, visible: false };
+    return { feature: feature, layer: layer, marker: marker, start: start, end: end, visible: false };
   }
 
   function inTime(def, item, s) {
@@ -176,19 +181,24 @@
   }
 
   function apply(s) {
-    var map = ISMap.map, counts = {};
+    var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
     Object.keys(ISMap.layers).forEach(function (id) {
       var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
       entry.items.forEach(function (item) {
         var show = on && inTime(def, item, s) && inFilters(def, item, s);
         if (show !== item.visible) {
           if (show) entry.group.addLayer(item.layer); else entry.group.removeLayer(item.layer);
+          if (item.marker) (show ? markersIn : markersOut).push(item.marker);
           item.visible = show;
         }
         if (show) n += 1;
       });
       counts[id] = n;
     });
+    if (ISMap.cluster) {
+      if (markersOut.length) ISMap.cluster.removeLayers(markersOut);
+      if (markersIn.length) ISMap.cluster.addLayers(markersIn);
+    }
     var box = map.getContainer();
     box.dataset.date = s.date;
     box.dataset.counts = JSON.stringify(counts);
@@ -204,8 +214,12 @@
   function legendControl(cfg) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var box = el("div", "ismap-legend");
-      box.appendChild(el("div", "ismap-legend-date", ""));
+      var box = el("details", "ismap-legend");
+      box.open = cfg.legendOpen !== false;
+      var summary = el("summary", "ismap-legend-summary");
+      summary.appendChild(el("span", "ismap-legend-date", ""));
+      summary.appendChild(el("span", "ismap-legend-hint", " legend"));
+      box.appendChild(summary);
       cfg.layers.forEach(function (def) {
         var group = el("div", "ismap-legend-group");
         group.dataset.layer = def.id;
@@ -283,6 +297,8 @@
     ISMap.map = map;
     ISMap.cfg = cfg;
     if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
+    map.setMaxZoom(cfg.maxZoom || 12);
+    map.setMinZoom(cfg.minZoom || 2);
     var box = map.getContainer();
     box.classList.add("ismap-theme-" + cfg.themeName);
     box.style.background = cfg.theme.background;
@@ -294,11 +310,21 @@
     Promise.all(jobs).then(function (results) {
       if (!cfg.tiles || !cfg.tiles.url) drawBasemap(map, cfg, results[0]);
       results[1].forEach(function (r) { ISMap.refs[r.id] = r; });
+      ISMap.cluster = L.markerClusterGroup({
+        maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: false,
+        iconCreateFunction: function (cluster) {
+          var n = cluster.getChildCount(), attacks = cluster.getAllChildMarkers().filter(function (m) { return m.plotOutcome === "attack"; }).length;
+          var box = el("div", "ismap-cluster-inner", String(n));
+          box.title = attacks + " attacks, " + (n - attacks) + " foiled";
+          return L.divIcon({ html: box, className: "ismap-cluster", iconSize: [30, 30] });
+        }
+      });
       cfg.layers.forEach(function (def, i) {
         var group = L.layerGroup().addTo(map);
         var items = results[3 + i].features.map(function (f) { return buildItem(map, def, f); });
         ISMap.layers[def.id] = { def: def, group: group, items: items };
       });
+      ISMap.cluster.addTo(map);
       drawLabels(map, cfg, results[2]);
       ISMap.legend = legendControl(cfg);
       ISMap.legend.addTo(map);
@@ -307,7 +333,8 @@
       box.dataset.ready = "1";
       if (ISMap.state) apply(ISMap.state);
     }).catch(function (err) {
-      showError(map, "The map data could not be loaded: " + err.message);
+      if (window.console) console.error(err);
+      showError(map, "The map could not be drawn: " + (err && err.message ? err.message : String(err)));
     });
   };
 })();

@@ -32,7 +32,9 @@ def test_no_network_addresses(html):
 
 def test_loads_leaflet_and_ismap_only(html):
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert [s.split("?")[0] for s in scripts] == ["/app/static/vendor/leaflet/leaflet.js", "/app/static/ismap.js"]
+    assert [s.split("?")[0] for s in scripts] == [
+        "/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/markercluster/leaflet.markercluster.js",
+        "/app/static/ismap.js"]
 
 
 def test_config_is_escaped_json(html):

@@ -1,0 +1,158 @@
+"""Shared helpers for the benchmarks: paths, statistics, machine description, results files, slider steps."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from devtools.browser import CHROMIUM, MAP_FRAME  # noqa: E402
+from geo.view import month_date, shift_month  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "playwright")
+
+# Main page: remember when each ArrowRight reaches the page (epoch-based ms, comparable across same-origin frames).
+KEY_CLOCK = """() => {
+  window.__keyAt = [];
+  window.addEventListener('keydown', e => {
+    if (e.key === 'ArrowRight') window.__keyAt.push(performance.timeOrigin + performance.now());
+  }, true);
+}"""
+
+# Map frame of the real app: remember when data-date first takes each value.
+DATE_CLOCK = """() => {
+  if (window.__drawnAt) return;
+  window.__drawnAt = {};
+  const box = document.querySelector('.leaflet-container');
+  new MutationObserver(() => {
+    const d = box.dataset.date;
+    if (d && !(d in window.__drawnAt)) window.__drawnAt[d] = performance.timeOrigin + performance.now();
+  }).observe(box, {attributes: true, attributeFilter: ['data-date']});
+}"""
+
+# Main page: is the wanted date drawn in any st_folium frame (the naive app's frame is a new one each rerun)?
+DRAWN = """(date) => {
+  for (const f of document.querySelectorAll('%s')) {
+    const doc = f.contentDocument;
+    const box = doc && doc.querySelector('.leaflet-container[data-date="' + date + '"]');
+    if (!box) continue;
+    const w = f.contentWindow;
+    const at = Number(box.dataset.drawnAt || (w.__drawnAt && w.__drawnAt[date]) || 0);
+    const keys = window.__keyAt || [];
+    return {drawnAt: at, keyAt: keys.length ? keys[keys.length - 1] : 0, counts: box.dataset.counts || null,
+            frames: document.querySelectorAll('%s').length};
+  }
+  return null;
+}""" % (MAP_FRAME, MAP_FRAME)
+
+SCRIPT_IDLE = """() => {
+  const el = document.querySelector('[data-test-script-state]');
+  return !!el && el.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+# Main page: centre and zoom of the Leaflet map in the frame that shows `date` (ISMap's map, or folium's map_* global).
+VIEW = """(date) => {
+  for (const f of document.querySelectorAll('%s')) {
+    const doc = f.contentDocument, w = f.contentWindow;
+    if (!doc || !doc.querySelector('.leaflet-container[data-date="' + date + '"]')) continue;
+    let m = w.ISMap && w.ISMap.map;
+    if (!m) m = Object.keys(w).filter(k => k.startsWith('map_')).map(k => w[k]).find(v => v instanceof w.L.Map);
+    if (!m) return null;
+    const c = m.getCenter();
+    return [c.lat, c.lng, m.getZoom()];
+  }
+  return null;
+}""" % MAP_FRAME
+
+# Main page: set the view of the only map on the page.
+SET_VIEW = """([lat, lon, zoom]) => {
+  const w = document.querySelector('%s').contentWindow;
+  let m = w.ISMap && w.ISMap.map;
+  if (!m) m = Object.keys(w).filter(k => k.startsWith('map_')).map(k => w[k]).find(v => v instanceof w.L.Map);
+  m.setView([lat, lon], zoom, {animate: false});
+}""" % MAP_FRAME
+
+
+def expected_date(month: str, steps: int, today: date | None = None) -> str:
+    """The `data-date` the map shows after `steps` ArrowRight presses from `month`."""
+    return month_date(shift_month(month, steps), today or date.today()).isoformat()
+
+
+def summary(values: list[float]) -> dict:
+    """p50, p95 (linear interpolation between closest ranks, like numpy's default), max, mean, n."""
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        k = (len(ordered) - 1) * p / 100
+        low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+    return {"n": len(ordered), "p50": round(pct(50), 1), "p95": round(pct(95), 1), "max": round(ordered[-1], 1),
+            "min": round(ordered[0], 1), "mean": round(sum(ordered) / len(ordered), 1)}
+
+
+def wait_idle(page, timeout: int = 60_000) -> None:
+    """Wait until Streamlit says no script run is in progress."""
+    page.wait_for_function(SCRIPT_IDLE, timeout=timeout)
+
+
+def step(page, wanted: str, timeout: int = 60_000) -> dict:
+    """One ArrowRight on the month slider; return the in-page and Python-side times to the wanted date drawn."""
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    started = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    handle = page.wait_for_function(DRAWN, arg=wanted, timeout=timeout, polling="raf")
+    seen = time.perf_counter()
+    info = handle.json_value()
+    wait_idle(page, timeout)
+    idle = time.perf_counter()
+    in_page = info["drawnAt"] - info["keyAt"] if info["drawnAt"] and info["keyAt"] else None
+    return {"date": wanted, "in_page_ms": round(in_page, 1) if in_page is not None else None,
+            "wall_ms": round((seen - started) * 1000, 1), "rerun_done_ms": round((idle - started) * 1000, 1),
+            "counts": json.loads(info["counts"]) if info["counts"] else None, "frames": info["frames"]}
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    try:
+        chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except OSError as exc:
+        chromium = f"unknown ({exc})"
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"cpus": len(os.sched_getaffinity(0)), "cpu_model": cpu, "memory_gib": round(mem_kb / 2**20, 1),
+            "os": platform.platform(), "python": platform.python_version(), "chromium": chromium,
+            "packages": versions}
+
+
+def write_results(name: str, data: dict) -> Path:
+    """bench/results/{name}.json, written atomically, stamped with the time of the run."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = RESULTS / f"{name}.json"
+    temp = target.with_suffix(".json.tmp")
+    stamped = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
+    temp.write_text(json.dumps(stamped, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, target)
+    return target
