@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -54,22 +56,37 @@ class Keys:
     FLY = "fly_to"
     CENTER = "view_center"
     FIND = "w_find"
+    TILES = "w_tiles"
     COMPARE = "w_compare"
 
 
 # ---------------------------------------------------------------- data (cached once per process)
 
+def data_dir() -> str:
+    """The built data the app shows: data/geojson, or ISMAP_GEOJSON_DIR (tests, benchmarks, other builds)."""
+    return os.environ.get("ISMAP_GEOJSON_DIR") or str(GEOJSON)
+
+
 @st.cache_resource(show_spinner=False)
+def load_frames(directory: str) -> dict[str, object]:
+    """The three built layers, read once per process and shared by every session (never copied per session)."""
+    return {layer: load_layer(layer, Path(directory)) for layer in LAYER_IDS}
+
+
 def frames() -> dict[str, object]:
-    """The three built layers, read once and shared by every session (never copied per session)."""
-    return {layer: load_layer(layer, GEOJSON) for layer in LAYER_IDS}
+    return load_frames(data_dir())
+
+
+# Online tiles are opt-in: only when an operator sets a tile URL template (the app never needs them).
+TILE_URL = os.environ.get("ISMAP_TILE_URL", "").strip()
+TILE_ATTRIBUTION = os.environ.get("ISMAP_TILE_ATTRIBUTION", "").strip()
 
 
 @st.cache_resource(show_spinner=False)
-def published(theme: str) -> MapData:
+def published(directory: str, theme: str, tiles: bool = False) -> MapData:
     """Publish the browser payloads under static/gen once; return the URLs the map fetches."""
     ensure_vendor()
-    data = frames()
+    data = load_frames(directory)
     layer_urls = tuple(
         (LAYER_DEFS[layer], publish(layer, payload(LAYER_DEFS[layer], layer, data[layer])))
         for layer in LAYER_IDS
@@ -79,22 +96,18 @@ def published(theme: str) -> MapData:
     return MapData(
         layers=layer_urls,
         basemap_url=publish("basemap", json.dumps(basemap, separators=(",", ":")).encode()),
-        refs_url=publish("references", (GEOJSON / "references.json").read_bytes()),
+        refs_url=publish("references", (Path(directory) / "references.json").read_bytes()),
         labels_url=publish("labels", json.dumps(key_places()).encode()),
         theme=theme,
         caption=CAPTION,
+        tiles={"url": TILE_URL, "attribution": TILE_ATTRIBUTION} if tiles and TILE_URL else None,
     )
 
 
 @st.cache_resource(show_spinner=False)
-def monthly_area(today: date) -> pd.DataFrame:
+def monthly_area(directory: str, today: date) -> pd.DataFrame:
     months = month_options(today)
-    return area_series(frames()["territory"], [month_date(m, today) for m in months]).assign(month=months)
-
-
-@st.cache_resource(show_spinner=False)
-def references() -> dict[str, dict]:
-    return {r["id"]: r for r in json.loads((GEOJSON / "references.json").read_text(encoding="utf-8"))}
+    return area_series(load_frames(directory)["territory"], [month_date(m, today) for m in months]).assign(month=months)
 
 
 def province_names() -> dict[str, str]:
@@ -267,7 +280,7 @@ def map_state(view: View, today: date) -> dict:
 
 
 def render_map(view: View, today: date) -> None:
-    data = published(view.theme)
+    data = published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES)))
     fmap = build_map(data)
     fly = st.session_state.get(Keys.FLY)
     result = st_folium(
@@ -295,7 +308,7 @@ def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
 
 
 def stats_panel(view: View, today: date) -> None:
-    series = monthly_area(today)
+    series = monthly_area(data_dir(), today)
     row = series.loc[series["month"] == view.month].iloc[0]
     previous = series.loc[series["month"] == shift_month(view.month, -1)]
     peak = series.loc[series["total"].idxmax()]
@@ -379,6 +392,9 @@ def main() -> None:
         find_control()
         filter_controls(today)
         st.radio("Theme", ["default", "projector", "print"], key=Keys.THEME, horizontal=True)
+        if TILE_URL:
+            st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
+                      help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")
     view = current_view()
     st.title("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")

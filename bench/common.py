@@ -22,24 +22,62 @@ from geo.view import month_date, shift_month  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "playwright")
 
+# Main page, before any script runs: count what the Streamlit WebSocket receives, and note when the rerun
+# request leaves and when the first message holding `window.__marker` (the map's update) arrives.
+WS_HOOK = """(() => {
+  const Native = window.WebSocket;
+  const decoder = new TextDecoder('latin1');
+  window.__ws = {sent: null, marker: null, bytes: 0, messages: 0};
+  function Hooked(url, protocols) {
+    const ws = new Native(url, protocols);
+    const send = ws.send.bind(ws);
+    ws.send = (data) => {
+      if (window.__ws.sent === null) window.__ws.sent = performance.timeOrigin + performance.now();
+      return send(data);
+    };
+    ws.addEventListener('message', (e) => {
+      const at = performance.timeOrigin + performance.now(), w = window.__ws;
+      const size = e.data.byteLength !== undefined ? e.data.byteLength : (e.data.size || e.data.length || 0);
+      w.bytes += size; w.messages += 1;
+      if (w.marker === null && window.__marker && e.data.byteLength !== undefined &&
+          decoder.decode(e.data).includes(window.__marker)) w.marker = at;
+    });
+    return ws;
+  }
+  Hooked.prototype = Native.prototype;
+  Object.assign(Hooked, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Hooked;
+})();"""
+
 # Main page: remember when each ArrowRight reaches the page (epoch-based ms, comparable across same-origin frames).
-KEY_CLOCK = """() => {
+KEY_CLOCK = """(marker) => {
+  window.__marker = marker;
   window.__keyAt = [];
   window.addEventListener('keydown', e => {
     if (e.key === 'ArrowRight') window.__keyAt.push(performance.timeOrigin + performance.now());
   }, true);
 }"""
 
-# Map frame of the real app: remember when data-date first takes each value.
+# Map frame of the real app: remember when data-date first takes each value, and when the last render
+# message from Streamlit (st_folium's new arguments) reached the frame.
 DATE_CLOCK = """() => {
   if (window.__drawnAt) return;
   window.__drawnAt = {};
+  window.__renderAt = null;
   const box = document.querySelector('.leaflet-container');
   new MutationObserver(() => {
     const d = box.dataset.date;
     if (d && !(d in window.__drawnAt)) window.__drawnAt[d] = performance.timeOrigin + performance.now();
   }).observe(box, {attributes: true, attributeFilter: ['data-date']});
+  window.addEventListener('message', e => {  // capture: runs before st_folium's own handler applies the state
+    if (e.data && e.data.type === 'streamlit:render') window.__renderAt = performance.timeOrigin + performance.now();
+  }, true);
 }"""
+
+RESET_STEP = """() => {
+  window.__ws = {sent: null, marker: null, bytes: 0, messages: 0};
+  for (const f of document.querySelectorAll('%s')) { try { f.contentWindow.__renderAt = null; } catch (e) {} }
+}""" % MAP_FRAME
 
 # Main page: is the wanted date drawn in any st_folium frame (the naive app's frame is a new one each rerun)?
 DRAWN = """(date) => {
@@ -50,8 +88,8 @@ DRAWN = """(date) => {
     const w = f.contentWindow;
     const at = Number(box.dataset.drawnAt || (w.__drawnAt && w.__drawnAt[date]) || 0);
     const keys = window.__keyAt || [];
-    return {drawnAt: at, keyAt: keys.length ? keys[keys.length - 1] : 0, counts: box.dataset.counts || null,
-            frames: document.querySelectorAll('%s').length};
+    return {drawnAt: at, keyAt: keys.length ? keys[keys.length - 1] : 0, renderAt: w.__renderAt || null,
+            counts: box.dataset.counts || null, frames: document.querySelectorAll('%s').length};
   }
   return null;
 }""" % (MAP_FRAME, MAP_FRAME)
@@ -109,10 +147,23 @@ def wait_idle(page, timeout: int = 60_000) -> None:
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)
 
 
+def since(at: float | None, key: float) -> float | None:
+    return round(at - key, 1) if at and key else None
+
+
 def step(page, wanted: str, timeout: int = 60_000) -> dict:
-    """One ArrowRight on the month slider; return the in-page and Python-side times to the wanted date drawn."""
+    """One ArrowRight on the month slider: times from the keydown to each stage, and to the wanted date drawn.
+
+    send_ms       the rerun request leaves the page (Streamlit frontend);
+    update_msg_ms the WebSocket message holding the map's update arrives (server script + transport);
+    frame_msg_ms  st_folium's new arguments reach the map frame (real app only: its frame persists);
+    in_page_ms    `data-date` takes the new value in the map frame (the headline number);
+    wall_ms       Python's perf_counter around keyboard.press + wait_for_function;
+    rerun_done_ms Python's perf_counter until Streamlit reports the script run finished.
+    """
     slider = page.get_by_role("slider").first
     slider.focus()
+    page.evaluate(RESET_STEP)
     started = time.perf_counter()
     page.keyboard.press("ArrowRight")
     handle = page.wait_for_function(DRAWN, arg=wanted, timeout=timeout, polling="raf")
@@ -120,9 +171,12 @@ def step(page, wanted: str, timeout: int = 60_000) -> dict:
     info = handle.json_value()
     wait_idle(page, timeout)
     idle = time.perf_counter()
-    in_page = info["drawnAt"] - info["keyAt"] if info["drawnAt"] and info["keyAt"] else None
-    return {"date": wanted, "in_page_ms": round(in_page, 1) if in_page is not None else None,
-            "wall_ms": round((seen - started) * 1000, 1), "rerun_done_ms": round((idle - started) * 1000, 1),
+    ws = page.evaluate("() => window.__ws")
+    key = info["keyAt"]
+    return {"date": wanted, "in_page_ms": since(info["drawnAt"], key), "wall_ms": round((seen - started) * 1000, 1),
+            "rerun_done_ms": round((idle - started) * 1000, 1), "send_ms": since(ws["sent"], key),
+            "update_msg_ms": since(ws["marker"], key), "frame_msg_ms": since(info["renderAt"], key),
+            "ws_bytes": ws["bytes"], "ws_messages": ws["messages"],
             "counts": json.loads(info["counts"]) if info["counts"] else None, "frames": info["frames"]}
 
 

@@ -5,6 +5,8 @@ the real app (territory and provinces held on the month's date, plots in the app
 but each rerun rebuilds the map, embeds the filtered features in it and hands it to st_folium with no
 `feature_group_to_add`, so st_folium remounts the map frame every time. No basemap, tooltips or popups are
 drawn, so this baseline is, if anything, faster than a faithful naive copy of the app would be.
+Leaflet comes from the same xstatic wheel as the app's, copied to bench/static/vendor (Streamlit serves
+/app/static/ from the folder beside the main script).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from layers import affiliates, plots, territory  # noqa: E402
 from layers.assets import ensure_vendor, offline_map_class  # noqa: E402
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM  # noqa: E402
 
+STATIC = Path(__file__).resolve().parent / "static"  # Streamlit serves /app/static from beside the main script
 LAYERS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plots": plots.LAYER}
 
 
@@ -54,7 +57,7 @@ class DrawnMarker(MacroElement):
 
 @st.cache_resource(show_spinner=False)
 def frames() -> dict:
-    ensure_vendor()
+    ensure_vendor(STATIC)
     return {layer: load_layer(layer) for layer in LAYERS}
 
 

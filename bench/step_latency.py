@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, SET_VIEW, VIEW, expected_date, machine, step, summary,  # noqa: E402
-                    wait_idle, write_results)
-from devtools.browser import launch, map_frame, start_server, stop_server  # noqa: E402
+from common import (DATE_CLOCK, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, machine, step,  # noqa: E402
+                    summary, wait_idle, write_results)
+from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
+from layers.assets import ensure_vendor  # noqa: E402
 
 VIEW_SET = (36.3, 43.1, 8)
 TARGET = {"p50_ms": 120, "p95_ms": 250, "speedup": 5}
@@ -35,7 +36,12 @@ def view_kept(view: list | None) -> bool:
         and view[2] == VIEW_SET[2]
 
 
+# A string only the map's update carries in the WebSocket message: the state script, or the naive map's marker.
+MARKERS = {True: "ISMap.setState", False: "drawnAt"}
+
+
 def open_app(page, url: str, month: str, real: bool) -> None:
+    page.add_init_script(WS_HOOK)
     page.goto(f"{url}/?date={month}")
     wanted = expected_date(month, 0)
     page.wait_for_function(
@@ -43,7 +49,7 @@ def open_app(page, url: str, month: str, real: bool) -> None:
         "f.contentDocument.querySelector('.leaflet-container[data-date=\"' + d + '\"]'))",
         arg=["iframe[title=\"streamlit_folium.st_folium\"]", wanted], timeout=90_000)
     wait_idle(page)
-    page.evaluate(KEY_CLOCK)
+    page.evaluate(KEY_CLOCK, MARKERS[real])
     if real:
         map_frame(page).evaluate(DATE_CLOCK)
     page.evaluate(SET_VIEW, list(VIEW_SET))
@@ -76,6 +82,9 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
         "in_page_ms": summary([r["in_page_ms"] for r in rows if r["in_page_ms"] is not None]),
         "wall_ms": summary([r["wall_ms"] for r in rows]),
         "rerun_done_ms": summary([r["rerun_done_ms"] for r in rows]),
+        "stages_ms": {stage: summary([r[stage] for r in rows if r[stage] is not None])
+                      for stage in ("send_ms", "update_msg_ms", "frame_msg_ms")},
+        "ws_bytes_per_step": summary([r["ws_bytes"] for r in rows]),
         "view_kept": sum(r["view_kept"] for r in rows),
         "rows": rows,
     }
@@ -86,6 +95,8 @@ def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
     for label, app, count in (("real", "app.py", steps), ("naive", "bench/naive_app.py", naive_steps)):
         if count <= 0:
             continue
+        if label == "naive":  # its Leaflet copy must exist before the server maps /app/static
+            ensure_vendor(ROOT / "bench" / "static")
         process, url = start_server(app=app)
         try:
             print(f"{label}: {app} at {url}, {count} steps from {month}", flush=True)

@@ -258,7 +258,10 @@
 
   function drawBasemap(map, cfg, data) {
     var theme = cfg.theme;
+    // Below the tile pane: opt-in online tiles cover it when they load, and it shows through when they do not.
+    map.createPane("ismap-basemap").style.zIndex = 150;
     L.geoJSON(data, {
+      pane: "ismap-basemap",
       interactive: false,
       style: function () {
         return { color: theme.border, weight: 0.7, fillColor: theme.land, fillOpacity: 1, opacity: 1 };
@@ -303,12 +306,19 @@
     box.classList.add("ismap-theme-" + cfg.themeName);
     box.style.background = cfg.theme.background;
     if (cfg.tiles && cfg.tiles.url) {
-      L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 12 }).addTo(map);
+      var failures = 0;
+      L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 12 })
+        .on("tileerror", function () {
+          failures += 1;
+          if (failures === 3) box.dataset.tiles = "unreachable";
+        })
+        .on("tileload", function () { box.dataset.tiles = "online"; })
+        .addTo(map);
     }
     var jobs = [fetchJson(cfg.basemapUrl), fetchJson(cfg.refsUrl), fetchJson(cfg.labelsUrl)]
       .concat(cfg.layers.map(function (def) { return fetchJson(def.url); }));
     Promise.all(jobs).then(function (results) {
-      if (!cfg.tiles || !cfg.tiles.url) drawBasemap(map, cfg, results[0]);
+      drawBasemap(map, cfg, results[0]);
       results[1].forEach(function (r) { ISMap.refs[r.id] = r; });
       ISMap.cluster = L.markerClusterGroup({
         maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: false,

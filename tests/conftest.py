@@ -36,3 +36,15 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def browser_type_launch_args() -> dict:
     """pytest-playwright: Debian's Chromium with the flags that keep it off the network."""
     return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The fixture sources with a payload in every free-text field, built; and the Jinja marker path."""
+    from tests.hostile import make_hostile_sources
+
+    base = tmp_path_factory.mktemp("hostile")
+    marker = base / "jinja-ran"
+    payloads = make_hostile_sources(FIXTURE_SOURCES, base / "sources", marker)
+    build(base / "sources", base / "geojson")
+    return {"geojson": base / "geojson", "marker": marker, "payloads": payloads}

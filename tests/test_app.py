@@ -88,3 +88,15 @@ def test_stepping_changes_only_the_state(default_app):
     assert before["script"] == after["script"], "the map itself is not rebuilt, so pan and zoom survive"
     assert '"date":"2015-07-31"' in after["feature_group"]
     assert at.query_params["date"] == "2015-07"
+
+
+def test_hostile_data_never_reaches_what_st_folium_is_sent(hostile_build, monkeypatch):
+    monkeypatch.setenv("ISMAP_GEOJSON_DIR", str(hostile_build["geojson"]))
+    at = run_app({"date": "2016-01", "window": "cumulative"})
+    args = component_args(at)
+    sent = json.dumps(args)
+    for needle in ("onerror", "__pwned", "cycler", "{{", "{%", "${", "`", "<img", "<svg"):
+        assert needle not in sent, needle
+    assert not hostile_build["marker"].exists()
+    names = [o for o in at.selectbox(key="w_find").options]
+    assert any("<img" in n or "{{" in n or "<svg" in n for n in names), "hostile names are listed as plain text"
