@@ -49,12 +49,12 @@ WS_HOOK = """(() => {
   window.WebSocket = Hooked;
 })();"""
 
-# Main page: remember when each ArrowRight reaches the page (epoch-based ms, comparable across same-origin frames).
+# Main page: remember when each ArrowRight/ArrowLeft reaches the page (epoch-based ms, comparable across same-origin frames).
 KEY_CLOCK = """(marker) => {
   window.__marker = marker;
   window.__keyAt = [];
   window.addEventListener('keydown', e => {
-    if (e.key === 'ArrowRight') window.__keyAt.push(performance.timeOrigin + performance.now());
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') window.__keyAt.push(performance.timeOrigin + performance.now());
   }, true);
 }"""
 
@@ -151,8 +151,8 @@ def since(at: float | None, key: float) -> float | None:
     return round(at - key, 1) if at and key else None
 
 
-def step(page, wanted: str, timeout: int = 60_000) -> dict:
-    """One ArrowRight on the month slider: times from the keydown to each stage, and to the wanted date drawn.
+def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> dict:
+    """One ArrowRight (or `key`) on the month slider: times from the keydown to each stage, and to the wanted date drawn.
 
     send_ms       the rerun request leaves the page (Streamlit frontend);
     update_msg_ms the WebSocket message holding the map's update arrives (server script + transport);
@@ -165,7 +165,7 @@ def step(page, wanted: str, timeout: int = 60_000) -> dict:
     slider.focus()
     page.evaluate(RESET_STEP)
     started = time.perf_counter()
-    page.keyboard.press("ArrowRight")
+    page.keyboard.press(key)
     handle = page.wait_for_function(DRAWN, arg=wanted, timeout=timeout, polling="raf")
     seen = time.perf_counter()
     info = handle.json_value()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.browser import CHROMIUM, CHROMIUM_FLAGS
+from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, start_server, stop_server
 from geo.build import build
 
 TESTS = Path(__file__).resolve().parent
@@ -48,3 +48,11 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     payloads = make_hostile_sources(FIXTURE_SOURCES, base / "sources", marker)
     build(base / "sources", base / "geojson")
     return {"geojson": base / "geojson", "marker": marker, "payloads": payloads}
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app on its bundled data, served on a free loopback port for the whole session."""
+    process, url = start_server()
+    yield url
+    stop_server(process)

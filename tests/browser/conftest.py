@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.browser import start_server, stop_server
-
-
-@pytest.fixture(scope="session")
-def app_url():
-    process, url = start_server()
-    yield url
-    stop_server(process)
-
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:

@@ -1,0 +1,75 @@
+"""The Streamlit server as deployed for a team: config hardening and static serving confined to static/."""
+
+from __future__ import annotations
+
+import http.client
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def get(url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict]:
+    """A raw GET that sends the path exactly as written (no client-side normalisation of '..')."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.putrequest("GET", path, skip_accept_encoding=True)
+    for key, value in (headers or {}).items():
+        connection.putheader(key, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body, {k.lower(): v for k, v in response.getheaders()}
+
+
+def test_config_is_hardened():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    server = config["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True, "true restricts cross-origin requests; false would allow any origin"
+    assert server["enableStaticServing"] is True
+    assert 1 <= server["maxUploadSize"] <= 50
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_static_files_are_served_with_their_types(app_url):
+    status, body, headers = get(app_url, "/app/static/ismap.js")
+    assert status == 200 and b"ISMap" in body
+    assert "javascript" in headers.get("content-type", "")
+    status, _, headers = get(app_url, "/app/static/vendor/leaflet/leaflet.css")
+    assert status == 200 and "text/css" in headers.get("content-type", "")
+
+
+@pytest.mark.parametrize("path", [
+    "/app/static/../app.py",
+    "/app/static/%2e%2e/app.py",
+    "/app/static/..%2fapp.py",
+    "/app/static/%2e%2e%2fapp.py",
+    "/app/static/%252e%252e%252fapp.py",
+    "/app/static/vendor/../../app.py",
+    "/app/static/..\\app.py",
+    "/app/static/....//app.py",
+    "/app/static/%2e%2e/.streamlit/config.toml",
+    "/app/static/../data/sources/README.md",
+    "/app/static//etc/passwd",
+    "/app/static/%2fetc%2fpasswd",
+])
+def test_paths_outside_static_are_refused(app_url, path):
+    """Streamlit's static handler answers 400 to a path that tries to leave static/ and 404 to a missing file."""
+    status, body, _ = get(app_url, path)
+    assert status in (400, 404), (path, status)
+    assert b"import streamlit" not in body and b"enableXsrfProtection" not in body and b"root:" not in body
+
+
+def test_cross_origin_requests_are_not_allowed(app_url):
+    _, _, headers = get(app_url, "/_stcore/health", {"Origin": "http://evil.example"})
+    assert headers.get("access-control-allow-origin") not in ("*", "http://evil.example")
+
+
+def test_missing_static_file_is_404(app_url):
+    assert get(app_url, "/app/static/no-such-file.js")[0] == 404
