@@ -49,7 +49,8 @@ class Keys:
     COUNTRIES = "w_countries"
     WINDOW = "w_window"
     WINDOW_MONTHS = "w_window_months"
-    RANGE = "w_range"
+    RANGE_FROM = "w_range_from"
+    RANGE_TO = "w_range_to"
     THEME = "w_theme"
     PLAYING = "playing"
     SPEED = "w_speed"
@@ -154,7 +155,8 @@ def init_view(today: date) -> None:
     st.session_state[Keys.COUNTRIES] = list(view.countries)
     st.session_state[Keys.WINDOW] = view.window
     st.session_state[Keys.WINDOW_MONTHS] = view.window_months
-    st.session_state[Keys.RANGE] = (view.range_from or "2024-01", view.range_to or months[-1])
+    st.session_state[Keys.RANGE_FROM] = view.range_from or "2024-01"
+    st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
     st.session_state[Keys.PLAYING] = False
     if view.lat is not None:
@@ -170,7 +172,7 @@ def current_view() -> View:
     state = st.session_state
     labels = {label: layer for layer, label in LAYER_LABELS.items()}
     centre = state.get(Keys.CENTER)
-    window_range = state.get(Keys.RANGE) or (None, None)
+    first, last = sorted((state[Keys.RANGE_FROM], state[Keys.RANGE_TO]))
     return View(
         month=state[Keys.MONTH],
         layers=tuple(labels[label] for label in state[Keys.LAYERS] if label in labels),
@@ -180,8 +182,8 @@ def current_view() -> View:
         countries=tuple(state[Keys.COUNTRIES]),
         window=state[Keys.WINDOW],
         window_months=int(state[Keys.WINDOW_MONTHS]),
-        range_from=window_range[0],
-        range_to=window_range[1],
+        range_from=first,
+        range_to=last,
         lat=centre[0] if centre else None,
         lon=centre[1] if centre else None,
         zoom=centre[2] if centre else None,
@@ -226,7 +228,8 @@ def filter_controls(today: date) -> None:
     if window == "moving":
         st.select_slider("Months up to the map date", options=[1, 3, 6, 12, 24, 36], key=Keys.WINDOW_MONTHS)
     elif window == "range":
-        st.select_slider("Plot date range", options=month_options(today), key=Keys.RANGE)
+        st.select_slider("Plots from (month)", options=month_options(today), key=Keys.RANGE_FROM)
+        st.select_slider("Plots to (month)", options=month_options(today), key=Keys.RANGE_TO)
     names = province_names()
     st.multiselect("Directing province", list(names), format_func=names.get, key=Keys.PROVINCES)
     st.multiselect("Link", list(LINKS), key=Keys.LINKS)

@@ -7,6 +7,11 @@ container has data-ready='1' and data-date (devtools.browser.open_map), with tim
 is started once, fresh, before the first run: run 1 also pays the server's first-run work (loading the
 layers, publishing the payloads, the area series), runs 2 and later find those cached.
 
+Milestones (ms since navigation start, read from the page's and the map frame's performance timelines):
+the page's DOMContentLoaded, the map frame's creation, the first and last response of the app's own static
+files (Leaflet, ismap.js, the content-hashed JSON), and the read-out right after the map was seen drawn
+(an upper bound: it includes one Playwright round trip).
+
 Bytes: every HTTP response the page and its frames received before the map was drawn (decoded body length,
 and the encoded size on the wire from Playwright's request.sizes()), plus the WebSocket frames Streamlit
 sent over the same time.
@@ -23,8 +28,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import expected_date, machine, summary, write_results  # noqa: E402
-from devtools.browser import launch, open_map, start_server, stop_server  # noqa: E402
+from common import expected_date, load_snapshot, machine, summary, write_results  # noqa: E402
+from devtools.browser import MAP_FRAME, launch, open_map, start_server, stop_server  # noqa: E402
+
+# Milestones in ms since the page's navigation started (the map frame's clock shifted onto the page's).
+MILESTONES = """(sel) => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const w = document.querySelector(sel).contentWindow;
+  const shift = w.performance.timeOrigin - performance.timeOrigin;
+  const own = w.performance.getEntriesByType('resource').filter(e => e.name.includes('/app/static/'));
+  const round = v => Math.round(v * 10) / 10;
+  return {
+    page_dom_content_loaded: round(nav.domContentLoadedEventEnd),
+    map_frame_created: round(shift),
+    map_assets_first_request: own.length ? round(shift + Math.min(...own.map(e => e.startTime))) : null,
+    map_assets_last_received: own.length ? round(shift + Math.max(...own.map(e => e.responseEnd))) : null,
+    map_drawn: round(performance.now()),
+  };
+}"""
 
 
 def one_run(playwright, url: str, month: str) -> dict:
@@ -53,6 +74,7 @@ def one_run(playwright, url: str, month: str) -> dict:
         frame = open_map(page, f"{url}/?date={month}", timeout=120_000)
         elapsed = (time.perf_counter() - started) * 1000
         drawn["done"] = True
+        milestones = page.evaluate(MILESTONES, MAP_FRAME)
         shown = frame.locator(".leaflet-container").get_attribute("data-date")
         rows = []
         for response in responses:
@@ -75,15 +97,17 @@ def one_run(playwright, url: str, month: str) -> dict:
         context.close()
     http_body = sum(r["body_bytes"] or 0 for r in rows)
     http_wire = sum(r["wire_bytes"] or 0 for r in rows)
-    return {"first_map_ms": round(elapsed, 1), "data_date": shown, "expected_date": expected_date(month, 0),
+    return {"first_map_ms": round(elapsed, 1), "milestones_ms": milestones, "data_date": shown, "expected_date": expected_date(month, 0),
             "responses": len(rows), "http_body_bytes": http_body, "http_wire_bytes": http_wire,
             "websocket": ws_frames, "total_received_bytes": http_body + ws_frames["received_bytes"],
             "biggest": sorted(rows, key=lambda r: -(r["body_bytes"] or 0))[:5], "all_responses": rows}
 
 
 def run(runs: int = 3, month: str = "2015-06") -> dict:
+    load = load_snapshot()
     process, url = start_server()
-    results = {"machine": machine(), "method": __doc__.strip().split("\n\n", 1)[1], "month": month, "runs": []}
+    results = {"machine": machine(), "load_at_start": load, "method": __doc__.strip().split("\n\n", 1)[1],
+               "month": month, "runs": []}
     try:
         with sync_playwright() as playwright:
             for i in range(runs):
@@ -92,7 +116,8 @@ def run(runs: int = 3, month: str = "2015-06") -> dict:
                 results["runs"].append(row)
                 print(f"  cold start {i + 1}: {row['first_map_ms']:.0f} ms to first map, "
                       f"{row['total_received_bytes'] / 1e6:.2f} MB received "
-                      f"({row['responses']} responses, {row['websocket']['received']} WebSocket frames)", flush=True)
+                      f"({row['responses']} responses, {row['websocket']['received']} WebSocket frames); "
+                      f"milestones {row['milestones_ms']}", flush=True)
     finally:
         stop_server(process)
     results["first_map_ms"] = summary([r["first_map_ms"] for r in results["runs"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -70,7 +71,9 @@ DATE_CLOCK = """() => {
     if (d && !(d in window.__drawnAt)) window.__drawnAt[d] = performance.timeOrigin + performance.now();
   }).observe(box, {attributes: true, attributeFilter: ['data-date']});
   window.addEventListener('message', e => {  // capture: runs before st_folium's own handler applies the state
-    if (e.data && e.data.type === 'streamlit:render') window.__renderAt = performance.timeOrigin + performance.now();
+    if (e.data && e.data.type === 'streamlit:render' && !window.__renderAt) {
+      window.__renderAt = performance.timeOrigin + performance.now();
+    }
   }, true);
 }"""
 
@@ -201,12 +204,47 @@ def machine() -> dict:
             "packages": versions}
 
 
+def cpu_busy_pct(window: float = 1.0) -> float:
+    """Share of all CPUs busy over a short window (from /proc/stat), whoever the work belongs to."""
+    def totals() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields), idle
+    total0, idle0 = totals()
+    time.sleep(window)  # a measuring window, not a wait for a condition
+    total1, idle1 = totals()
+    return round(100 * (1 - (idle1 - idle0) / max(1, total1 - total0)), 1)
+
+
+def load_snapshot() -> dict:
+    """How busy the machine is before a benchmark starts: other servers, test runs or browsers skew the numbers."""
+    others = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if any(word in cmd for word in ("streamlit run", "pytest", "chromium --type=renderer")):
+            others.append(cmd[:120])
+    return {"loadavg_1_5_15": [round(v, 2) for v in os.getloadavg()], "cpu_busy_pct_1s": cpu_busy_pct(),
+            "other_streamlit_pytest_renderers": len(others), "others": others[:10]}
+
+
+def app_version() -> dict[str, str]:
+    """Content hashes of the files that decide the numbers (the app changes while benchmarks run)."""
+    files = [ROOT / "app.py", ROOT / "static" / "ismap.js", *sorted((ROOT / "layers").glob("*.py"))]
+    return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest()[:12] for f in files if f.exists()}
+
+
 def write_results(name: str, data: dict) -> Path:
-    """bench/results/{name}.json, written atomically, stamped with the time of the run."""
+    """bench/results/{name}.json, written atomically, stamped with the time of the run and the app's version."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"{name}.json"
     temp = target.with_suffix(".json.tmp")
-    stamped = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
+    stamped = {"benchmark": name, "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "app_files": app_version(), **data}
     temp.write_text(json.dumps(stamped, indent=2) + "\n", encoding="utf-8")
     os.replace(temp, target)
     return target

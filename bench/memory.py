@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, WS_HOOK, expected_date, machine, step, summary,  # noqa: E402
-                    wait_idle, write_results)
+from common import (DATE_CLOCK, KEY_CLOCK, WS_HOOK, expected_date, load_snapshot, machine, step,  # noqa: E402
+                    summary, wait_idle, write_results)
 from devtools.browser import launch, map_frame, open_map, start_server, stop_server  # noqa: E402
 
 FRAME_STATE = """() => ({
@@ -55,6 +55,7 @@ def report(row: dict) -> None:
 
 
 def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int = 60) -> dict:
+    load = load_snapshot()
     process, url = start_server()
     series, toggle_series, latencies = [], [], []
     try:
@@ -91,7 +92,7 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
     finally:
         stop_server(process)
     heap = [row["js_heap_used_mb"] for row in series]
-    results = {"machine": machine(), "method": __doc__.strip().split("\n\n", 1)[1], "start_month": month,
+    results = {"machine": machine(), "load_at_start": load, "method": __doc__.strip().split("\n\n", 1)[1], "start_month": month,
                "steps": steps, "series": series, "heap_first_mb": heap[0], "heap_last_mb": heap[-1],
                "heap_max_mb": max(heap), "heap_growth_mb": round(heap[-1] - heap[0], 2),
                "heap_growth_after_first_sample_mb": round(heap[-1] - heap[1], 2) if len(heap) > 1 else None,

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, machine, step,  # noqa: E402
-                    summary, wait_idle, write_results)
+from common import (DATE_CLOCK, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, load_snapshot,  # noqa: E402
+                    machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from layers.assets import ensure_vendor  # noqa: E402
 
@@ -91,7 +91,7 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
 
 
 def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
-    results = {"machine": machine(), "targets": TARGET, "method": __doc__.strip().split("\n\n", 1)[1]}
+    results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET, "method": __doc__.strip().split("\n\n", 1)[1]}
     for label, app, count in (("real", "app.py", steps), ("naive", "bench/naive_app.py", naive_steps)):
         if count <= 0:
             continue

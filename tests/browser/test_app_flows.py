@@ -1,0 +1,99 @@
+"""A user's flows in headless Chromium: play, filters, find a place, exports, and a link that restores the view."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+from devtools.browser import ROOT, map_frame, open_map
+
+
+def counts(frame) -> dict:
+    return json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
+
+
+def wait_date(frame, iso: str) -> None:
+    frame.locator(f".leaflet-container[data-date='{iso}']").wait_for(timeout=30_000)
+
+
+def test_play_advances_month_by_month_and_pause_stops(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2015-01")
+    page.get_by_role("button", name="▶ Play").click()
+    wait_date(frame, "2015-02-28")
+    wait_date(frame, "2015-03-31")
+    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="▶ Play").wait_for()
+    paused = frame.locator(".leaflet-container").get_attribute("data-date")
+    page.get_by_role("button", name="Step ▶").click()
+    year, month = int(paused[:4]), int(paused[5:7])
+    nxt = f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
+    frame.locator(f".leaflet-container[data-date^='{nxt}']").wait_for(timeout=30_000)
+
+
+def test_province_filter_limits_the_plots(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2024-12&window=range&from=2024-01&to=2024-06&layers=plots")
+    everything = counts(frame)["plots"]
+    assert everything >= 11
+    box = page.get_by_label("Directing province")
+    box.click()
+    page.keyboard.type("Khorasan")
+    page.keyboard.press("Enter")
+    frame.locator(".leaflet-container").evaluate("(el, n) => new Promise(r => { const t = () => "
+                                                 "JSON.parse(el.dataset.counts).plots !== n ? r() : setTimeout(t, 50); t(); })",
+                                                 everything)
+    khorasan = counts(frame)["plots"]
+    assert 0 < khorasan < everything
+    assert "province=khorasan" in page.url
+
+
+def test_find_a_place_flies_there(page, app_url):
+    open_map(page, f"{app_url}/?date=2017-01")
+    page.get_by_label("Find a place").click()
+    page.keyboard.type("Marawi (territory)")
+    page.keyboard.press("Enter")
+    mf = map_frame(page)
+    mf.wait_for_function("() => Math.abs(ISMap.map.getCenter().lng - 124.3) < 1 && ISMap.map.getZoom() === 8",
+                         timeout=30_000)
+
+
+def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
+    frame = open_map(page, f"{app_url}/?date=2024-07&window=moving&months=12&outcome=foiled")
+    shown = counts(frame)["plots"]
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="External plots: GeoJSON").click()
+    path = tmp_path / "plots.geojson"
+    info.value.save_as(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == shown > 0
+    assert {f["properties"]["outcome"] for f in data["features"]} == {"foiled"}
+    cli = subprocess.run([sys.executable, "-m", "geo", "export", "plots", "--from", "2023-08-01", "--to", "2024-07-31",
+                          "--outcome", "foiled"], cwd=ROOT, capture_output=True, check=True)
+    assert cli.stdout == path.read_bytes(), "the download and the CLI give the same bytes"
+    with page.expect_download() as info:
+        page.get_by_role("button", name="External plots: CSV").click()
+    csv_text = info.value.path().read_text(encoding="utf-8")
+    assert csv_text.count("\n") == shown + 1
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Territory held: KML").click()
+    assert info.value.path().read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_a_link_restores_the_same_view(page, app_url, browser):
+    frame = open_map(page, f"{app_url}/?date=2016-08&layers=territory,plots&link=directed")
+    mf = map_frame(page)
+    mf.evaluate("() => ISMap.map.setView([35.0, 40.5], 7, {animate: false})")
+    page.wait_for_function("() => location.search.includes('zoom=7')", timeout=30_000)
+    link = page.url
+    query = parse_qs(urlsplit(link).query)
+    assert query["date"] == ["2016-08"] and query["link"] == ["directed"] and query["layers"] == ["territory,plots"]
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    frame2 = open_map(other, link)
+    mf2 = map_frame(other)
+    mf2.wait_for_function("() => ISMap.map.getZoom() === 7 && Math.abs(ISMap.map.getCenter().lat - 35.0) < 0.05",
+                          timeout=30_000)
+    assert frame2.locator(".leaflet-container").get_attribute("data-date") == "2016-08-31"
+    assert counts(frame2)["affiliates"] == 0
+    other.close()
