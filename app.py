@@ -22,7 +22,8 @@ from geo.geojson import encode_frame
 from geo.paths import GEOJSON
 from geo.stats import area_on, area_series, changes_between, plots_per_half_year
 from geo.view import LAYER_IDS, View, month_date, month_options, parse_query, shift_month, to_query
-from layers import affiliates, plots, territory
+from geo.upload import MAX_UPLOAD_BYTES, UserLayer, read_user_layer
+from layers import affiliates, plots, territory, userlayer
 from layers.assets import ensure_vendor
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
@@ -58,6 +59,10 @@ class Keys:
     CENTER = "view_center"
     FIND = "w_find"
     TILES = "w_tiles"
+    UPLOAD = "w_upload"
+    USER_LAYER = "user_layer"
+    UPLOAD_ID = "user_layer_file"
+    UPLOAD_PROBLEMS = "user_layer_problems"
     COMPARE = "w_compare"
 
 
@@ -246,6 +251,33 @@ def find_control() -> None:
         st.session_state[Keys.FLY] = options[choice]
 
 
+def upload_control() -> None:
+    """A user's own layer: read defensively; a bad file never replaces a good one already loaded."""
+    with st.expander("Your own layer (GeoJSON, CSV, KML)"):
+        upload = st.file_uploader("Add a layer", type=["geojson", "json", "csv", "kml"], key=Keys.UPLOAD,
+                                  help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB. CSV needs lat and lon columns; "
+                                       "optional start and end dates (YYYY-MM-DD) make it follow the slider.")
+        if upload is None:
+            st.session_state.pop(Keys.USER_LAYER, None)
+            return
+        if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
+            layer = read_user_layer(upload.name, upload.getvalue())
+            st.session_state[Keys.UPLOAD_ID] = upload.file_id
+            st.session_state[Keys.UPLOAD_PROBLEMS] = layer.problems
+            if not layer.frame.empty:
+                st.session_state[Keys.USER_LAYER] = layer
+        layer = st.session_state.get(Keys.USER_LAYER)
+        problems = st.session_state.get(Keys.UPLOAD_PROBLEMS, [])
+        if layer is not None:
+            st.caption(f"{len(layer.frame)} feature(s) from {layer.name} on the map.")
+            if layer.name != upload.name:
+                st.info("The last file gave no features; the previous layer stays on the map.")
+        for problem in problems[:50]:
+            st.warning(str(problem), icon="⚠️")
+        if len(problems) > 50:
+            st.caption(f"… and {len(problems) - 50} more problems.")
+
+
 def player() -> None:
     """While playing, advance one month per tick and rerun the whole app (the map keeps its view)."""
     if not st.session_state.get(Keys.PLAYING):
@@ -274,7 +306,7 @@ def map_state(view: View, today: date) -> dict:
     return {
         "date": day.isoformat(),
         "label": day.strftime("%d %b %Y"),
-        "layers": {layer: layer in view.layers for layer in LAYER_IDS},
+        "layers": {**{layer: layer in view.layers for layer in LAYER_IDS}, "user": True},
         "plots_from": first.isoformat(),
         "plots_to": last.isoformat(),
         "filters": {"provinces": list(view.provinces), "links": list(view.links),
@@ -282,8 +314,17 @@ def map_state(view: View, today: date) -> dict:
     }
 
 
+def with_user_layer(data: MapData) -> MapData:
+    """The published map plus this session's uploaded layer, if any (its payload is content-hashed too)."""
+    user: UserLayer | None = st.session_state.get(Keys.USER_LAYER)
+    if user is None or user.frame.empty:
+        return data
+    url = publish("user", payload(userlayer.LAYER, "user", user.frame))
+    return replace(data, layers=data.layers + ((userlayer.LAYER, url),))
+
+
 def render_map(view: View, today: date) -> None:
-    data = published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES)))
+    data = with_user_layer(published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES))))
     fmap = build_map(data)
     fly = st.session_state.get(Keys.FLY)
     result = st_folium(
@@ -361,6 +402,19 @@ def compare_panel(today: date) -> None:
 def exports_panel(view: View, today: date) -> None:
     st.caption("Exactly what the map shows at this date with these filters. GeoJSON is byte-identical to "
                "`python -m geo export` with the same arguments.")
+    user: UserLayer | None = st.session_state.get(Keys.USER_LAYER)
+    if user is not None and not user.frame.empty:
+        time = TimeFilter(on=month_date(view.month, today))
+        cols = st.columns(3)
+        cols[0].download_button("Your layer: GeoJSON", key="dl_user_geojson",
+                                data=lambda: export_geojson("user", user.frame, time, Filters()),
+                                file_name=f"your-layer-{view.month}.geojson", mime="application/geo+json")
+        cols[1].download_button("Your layer: CSV", key="dl_user_csv",
+                                data=lambda: to_csv("user", select(user.frame, time, Filters())),
+                                file_name=f"your-layer-{view.month}.csv", mime="text/csv")
+        cols[2].download_button("Your layer: KML", key="dl_user_kml",
+                                data=lambda: to_kml("user", select(user.frame, time, Filters())),
+                                file_name=f"your-layer-{view.month}.kml", mime="application/vnd.google-earth.kml+xml")
     for layer, (time, filters) in selection(view, today).items():
         if layer not in view.layers:
             continue
@@ -395,6 +449,7 @@ def main() -> None:
         find_control()
         filter_controls(today)
         st.radio("Theme", ["default", "projector", "print"], key=Keys.THEME, horizontal=True)
+        upload_control()
         if TILE_URL:
             st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
                       help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")

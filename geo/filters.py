@@ -99,7 +99,8 @@ def active_on(frame: gpd.GeoDataFrame, day: date) -> gpd.GeoDataFrame:
     if "end" not in frame.columns:
         return frame[start == iso]
     end = _text(frame["end"])
-    mask = (start <= iso) & (end.isna() | (end > iso))
+    # An open start (a user's feature without dates) holds on every day.
+    mask = (start.isna() | (start <= iso)) & (end.isna() | (end > iso))
     return frame[mask.astype(bool)]
 
 
@@ -108,7 +109,7 @@ def starts_within(frame: gpd.GeoDataFrame, window: DateRange) -> gpd.GeoDataFram
     if frame.empty:
         return frame
     start = _text(frame[_start_column(frame)])
-    mask = (start >= window.first.isoformat()) & (start <= window.last.isoformat())
+    mask = start.notna() & (start >= window.first.isoformat()) & (start <= window.last.isoformat())
     return frame[mask.astype(bool)]
 
 

@@ -80,7 +80,15 @@ class PlotProps(Props):
     summary: str
 
 
+class UserProps(Props):
+    name: str
+    start: Optional[str]
+    end: Optional[str]
+    details: dict[str, str]
+
+
 LAYER_PROPS: dict[str, type[Props]] = {
+    "user": UserProps,
     "territory": TerritoryProps,
     "affiliates": AffiliateProps,
     "plots": PlotProps,

@@ -55,6 +55,8 @@
           return q + range + " (" + formatDate(s.as_of, s.as_of_precision) + ")";
         }).join("; ");
       case "rivals": return (v || []).map(function (r) { return r.rival; }).join(", ");
+      case "details":
+        return Object.keys(v || {}).map(function (k) { return k + ": " + v[k]; }).join(" · ");
       case "events":
         return (v || []).map(function (e) { return formatDate(e.date, e.date_precision) + ": " + e.detail; }).join(" · ");
       default:
@@ -90,8 +92,10 @@
       table.appendChild(el("dd", null, text));
     });
     box.appendChild(table);
-    box.appendChild(el("div", "ismap-sources-title", "Sources"));
-    box.appendChild(sourcesList(props.refs));
+    if (props.refs) {
+      box.appendChild(el("div", "ismap-sources-title", "Sources"));
+      box.appendChild(sourcesList(props.refs));
+    }
     return box;
   }
 
@@ -100,6 +104,7 @@
     box.appendChild(el("strong", null, props[def.titleProp]));
     var line = def.id === "plots" ? formatDate(props.date, props.date_precision) + " · " + props.outcome + " · " + props.province
       : def.id === "territory" ? "held " + formatDate(props.start, props.start_precision) + " – " + (props.end ? formatDate(props.end, props.end_precision) : "")
+      : def.id === "user" ? (props.start ? formatDate(props.start, "day") + (props.end ? " – " + formatDate(props.end, "day") : "") : "no dates")
       : "announced " + formatDate(props.start, props.start_precision);
     box.appendChild(el("div", null, line));
     return box;
@@ -142,7 +147,10 @@
       marker.plotOutcome = props.outcome;
       bindInfo(marker, def, props);
     } else {
-      layer = L.geoJSON(feature, { style: function () { return style; } });
+      layer = L.geoJSON(feature, {
+        style: function () { return style; },
+        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, style); }
+      });
       bindInfo(layer, def, props);
       if (def.id === "affiliates") {
         var label = L.circleMarker([props.anchor_lat, props.anchor_lon], {
@@ -161,7 +169,7 @@
     if (def.id === "plots") {
       return item.start >= s.plots_from && item.start <= s.plots_to;
     }
-    return item.start <= s.date && (!item.end || item.end > s.date);
+    return (!item.start || item.start <= s.date) && (!item.end || item.end > s.date);
   }
 
   function matches(list, value) {
@@ -172,6 +180,7 @@
 
   function inFilters(def, item, s) {
     var p = item.feature.properties, f = s.filters || {};
+    if (def.id === "user") return true;
     if (def.id === "plots") {
       return matches(f.provinces, p.province_id) && matches(f.outcomes, p.outcome) &&
         matches(f.links, p.link) && matches(f.countries, p.country);
