@@ -21,10 +21,17 @@ from geo.formats import to_csv, to_kml
 from geo.geojson import encode_frame
 from geo.paths import GEOJSON
 from geo.stats import area_on, area_series, changes_between, plots_per_half_year
-from geo.view import LAYER_IDS, View, month_date, month_options, parse_query, shift_month, to_query
+from geo.view import (LAYER_IDS, View, month_date, month_options, parse_query, selection, shift_month, to_query,
+                      view_state)
+from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, parse_presenter, save_briefing,
+                          scene_from_view, to_yaml)
+from geo.errors import SourceError
 from geo.upload import MAX_UPLOAD_BYTES, UserLayer, read_user_layer
 from layers import affiliates, plots, territory, userlayer
 from layers.assets import ensure_vendor
+from layers.escape import escape_text
+from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_scene
+from layers.snapshot import SnapshotUnavailable
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
@@ -62,6 +69,11 @@ class Keys:
     UPLOAD = "w_upload"
     USER_LAYER = "user_layer"
     UPLOAD_ID = "user_layer_file"
+    MODE = "mode"
+    BRIEFING = "w_briefing"
+    SCENE = "scene"
+    SESSION_BRIEFING = "session_briefing"
+    SAVE_NAME = "w_save_name"
     UPLOAD_PROBLEMS = "user_layer_problems"
     COMPARE = "w_compare"
 
@@ -147,8 +159,15 @@ def init_view(today: date) -> None:
     """On a session's first run: read the URL into the widgets, keeping notices for what was ignored."""
     if st.session_state.get(Keys.INIT):
         return
+    params = dict(st.query_params)
+    name, scene, presenter_notices = parse_presenter(params, briefing_names())
+    for key in ("mode", "briefing", "scene"):
+        params.pop(key, None)
+    st.session_state[Keys.MODE] = "present" if name else "explore"
+    st.session_state[Keys.BRIEFING] = name if name in briefing_names() else (briefing_names() or [None])[0]
+    st.session_state[Keys.SCENE] = scene
     view, notices = parse_query(
-        dict(st.query_params), today,
+        params, today,
         provinces=frozenset(frames()["affiliates"]["id"]), countries=frozenset(plot_countries()),
     )
     months = month_options(today)
@@ -169,7 +188,7 @@ def init_view(today: date) -> None:
         st.session_state[Keys.FLY] = st.session_state[Keys.CENTER]
     elif view.zoom is not None:
         st.session_state[Keys.FLY] = (DEFAULT_CENTER[0], DEFAULT_CENTER[1], view.zoom)
-    st.session_state[Keys.NOTICES] = notices
+    st.session_state[Keys.NOTICES] = presenter_notices + notices
     st.session_state[Keys.INIT] = True
 
 
@@ -196,8 +215,24 @@ def current_view() -> View:
     )
 
 
-def sync_url(view: View, today: date) -> None:
-    wanted = to_query(view, today)
+WIDGET_KEYS = ("MONTH", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
+               "RANGE_FROM", "RANGE_TO", "THEME", "SPEED", "BRIEFING")
+
+
+def keep_widget_state() -> None:
+    """Streamlit forgets the state of widgets a run does not draw: keep it while the presenter hides them."""
+    for name in WIDGET_KEYS:
+        key = getattr(Keys, name)
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def sync_url(view: View | None, today: date) -> None:
+    if st.session_state.get(Keys.MODE) == "present" or view is None:
+        wanted = {"mode": "present", "briefing": st.session_state.get(Keys.BRIEFING) or "default",
+                  "scene": str(st.session_state.get(Keys.SCENE, 1))}
+    else:
+        wanted = to_query(view, today)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -298,21 +333,119 @@ def player() -> None:
     tick()
 
 
+# ---------------------------------------------------------------- briefings and the presenter
+
+@st.cache_resource(show_spinner=False)
+def reference_list(directory: str) -> list[dict]:
+    return json.loads((Path(directory) / "references.json").read_text(encoding="utf-8"))
+
+
+def known_ids() -> dict[str, frozenset[str]]:
+    return {"refs": frozenset(r["id"] for r in reference_list(data_dir())),
+            "provinces": frozenset(frames()["affiliates"]["id"])}
+
+
+def current_briefing() -> Briefing | None:
+    """The selected briefing: a file in data/briefings, or the one built in this session."""
+    name = st.session_state.get(Keys.BRIEFING)
+    if name == "session":
+        return st.session_state.get(Keys.SESSION_BRIEFING)
+    if not name:
+        return None
+    try:
+        return load_briefing(BRIEFINGS / f"{name}.yaml", **known_ids())
+    except SourceError as exc:
+        for problem in exc.problems[:20]:
+            st.error(str(problem))
+        return None
+
+
+def add_scene() -> None:
+    """One action: the current view becomes the last scene of this session's briefing."""
+    view = current_view()
+    scene = scene_from_view(view, title=f"View of {view.month}", caption="Scene built from the map view; "
+                            "edit the caption in the downloaded YAML.", refs=[])
+    briefing = st.session_state.get(Keys.SESSION_BRIEFING) or Briefing(
+        title="My briefing", description="Scenes built from map views.", scenes=[scene])
+    if st.session_state.get(Keys.SESSION_BRIEFING) is not None:
+        briefing = briefing.model_copy(update={"scenes": briefing.scenes + [scene]})
+    st.session_state[Keys.SESSION_BRIEFING] = briefing
+
+
+def start_presenting() -> None:
+    st.session_state[Keys.MODE] = "present"
+    st.session_state[Keys.SCENE] = 1
+
+
+def stop_presenting() -> None:
+    st.session_state[Keys.MODE] = "explore"
+
+
+def move_scene(step: int, count: int) -> None:
+    st.session_state[Keys.SCENE] = max(1, min(count, st.session_state[Keys.SCENE] + step))
+
+
+def briefing_panel() -> None:
+    with st.expander("Briefing", expanded=False):
+        names = briefing_names() + (["session"] if st.session_state.get(Keys.SESSION_BRIEFING) else [])
+        st.selectbox("Briefing", names, key=Keys.BRIEFING,
+                     format_func=lambda n: "This session's scenes" if n == "session" else n)
+        st.button("▶ Present", on_click=start_presenting, key="b_present", width="stretch")
+        st.button("➕ Add this view as a scene", on_click=add_scene, key="b_add_scene", width="stretch")
+        session = st.session_state.get(Keys.SESSION_BRIEFING)
+        if session is not None:
+            st.caption(f"This session's briefing: {len(session.scenes)} scene(s).")
+            st.download_button("Download its YAML", data=to_yaml(session), file_name="briefing.yaml",
+                               mime="application/yaml", key="dl_session_yaml", width="stretch")
+            st.text_input("Save as (new file in data/briefings)", key=Keys.SAVE_NAME, max_chars=40)
+            if st.button("Save", key="b_save_briefing") and st.session_state.get(Keys.SAVE_NAME):
+                try:
+                    path = save_briefing(session, st.session_state[Keys.SAVE_NAME])
+                    st.success(f"Saved {path.name}.")
+                except SourceError as exc:
+                    st.error(str(exc.problems[0]))
+
+
+def present_page(today: date) -> None:
+    """Presenter view: the map fills the screen; arrows and Page Up/Down (what clickers send) move scenes."""
+    st.html("<style>[data-testid='stSidebar'], [data-testid='stHeader'], footer {display: none;} "
+            ".block-container {padding-top: 0.6rem; padding-bottom: 0; max-width: 100%;} "
+            ".ismap-caption {font-size: 1.45rem; line-height: 1.45;} .ismap-scene-title {font-size: 2.1rem; "
+            "font-weight: 700; margin: 0;} .ismap-counter {font-size: 1.3rem; font-weight: 700;} "
+            ".ismap-sources-line {font-size: 1rem; color: #555;}</style>")
+    briefing = current_briefing()
+    if briefing is None:
+        st.warning("No briefing to present.")
+        st.button("Exit presenter", on_click=stop_presenting, key="b_exit")
+        return
+    count = len(briefing.scenes)
+    st.session_state[Keys.SCENE] = max(1, min(count, st.session_state[Keys.SCENE]))
+    number = st.session_state[Keys.SCENE]
+    scene = briefing.scenes[number - 1]
+    top = st.columns([6, 1, 1, 1, 1])
+    top[0].html(f"<p class='ismap-scene-title'>{escape_text(scene.title)}</p>")
+    top[1].html(f"<p class='ismap-counter' data-testid='scene-counter'>{number} / {count}</p>")
+    top[2].button("◀ Previous", on_click=move_scene, args=(-1, count), key="b_prev", shortcut="Left")
+    top[3].button("Next ▶", on_click=move_scene, args=(1, count), key="b_next", shortcut="Right")
+    top[4].button("Exit", on_click=stop_presenting, key="b_exit", shortcut="Esc")
+    hidden = st.columns(2)
+    hidden[0].button("Page up", on_click=move_scene, args=(-1, count), key="b_pageup", shortcut="PageUp",
+                     type="tertiary")
+    hidden[1].button("Page down", on_click=move_scene, args=(1, count), key="b_pagedown", shortcut="PageDown",
+                     type="tertiary")
+    view = scene.view(theme=st.session_state.get(Keys.THEME) if st.session_state.get(Keys.THEME) != "default"
+                      else briefing.theme)
+    data = replace(published(data_dir(), view.theme), presenter=True)
+    st_folium(build_map(data), key="presenter-map", height=700, width="stretch",
+              feature_group_to_add=state_group(view_state(view, today)),
+              center=list(scene.center), zoom=scene.zoom, returned_objects=[])
+    refs = {r["id"]: r for r in reference_list(data_dir())}
+    sources = "; ".join(f"{refs[r]['publisher']}, {refs[r]['date']}" for r in scene.refs if r in refs)
+    st.html(f"<p class='ismap-caption'>{escape_text(scene.caption)}</p>"
+            f"<p class='ismap-sources-line'>Sources: {escape_text(sources or 'none given')}</p>")
+
+
 # ---------------------------------------------------------------- map, stats, exports
-
-def map_state(view: View, today: date) -> dict:
-    first, last = view.plot_window(today)
-    day = month_date(view.month, today)
-    return {
-        "date": day.isoformat(),
-        "label": day.strftime("%d %b %Y"),
-        "layers": {**{layer: layer in view.layers for layer in LAYER_IDS}, "user": True},
-        "plots_from": first.isoformat(),
-        "plots_to": last.isoformat(),
-        "filters": {"provinces": list(view.provinces), "links": list(view.links),
-                    "outcomes": list(view.outcomes), "countries": list(view.countries)},
-    }
-
 
 def with_user_layer(data: MapData) -> MapData:
     """The published map plus this session's uploaded layer, if any (its payload is content-hashed too)."""
@@ -329,26 +462,13 @@ def render_map(view: View, today: date) -> None:
     fly = st.session_state.get(Keys.FLY)
     result = st_folium(
         fmap, key=MAP_KEY, height=620, width="stretch",
-        feature_group_to_add=state_group(map_state(view, today)),
+        feature_group_to_add=state_group(view_state(view, today)),
         center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
         returned_objects=["center", "zoom"],
     )
     if result and result.get("center") and result.get("zoom"):
         centre = result["center"]
         st.session_state[Keys.CENTER] = (round(centre["lat"], 4), round(centre["lng"], 4), int(result["zoom"]))
-
-
-def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
-    """What is on screen, per layer, as the filters `python -m geo export` takes."""
-    day = month_date(view.month, today)
-    first, last = view.plot_window(today)
-    return {
-        "territory": (TimeFilter(on=day), Filters(countries=())),
-        "affiliates": (TimeFilter(on=day), Filters(provinces=view.provinces)),
-        "plots": (TimeFilter(window=DateRange(first, last)),
-                  Filters(provinces=view.provinces, outcomes=view.outcomes, links=view.links,
-                          countries=view.countries)),
-    }
 
 
 def stats_panel(view: View, today: date) -> None:
@@ -399,6 +519,40 @@ def compare_panel(today: date) -> None:
     cols[1].dataframe(lost, width="stretch", hide_index=True)
 
 
+def briefing_exports(view: View, today: date) -> None:
+    """Files a briefer carries into a room with no network: HTML that opens from disk, PNGs, the pack."""
+    st.caption("For a room with no network: the HTML opens from disk with no server (data and scripts inside), "
+               "the PNG is rendered here in headless Chromium, the pack holds a PNG per scene, the HTML, each "
+               "scene's GeoJSON, a bibliography and the method note.")
+    cols = st.columns(4)
+    title = f"IS map, {view.month}"
+
+    def payloads() -> dict:
+        return browser_payloads(frames(), reference_list(data_dir()))
+
+    def view_html() -> str:
+        return briefing_html(view_scene(view, today, title=title), payloads(), today)
+
+    cols[0].download_button("This view: HTML", data=view_html, file_name=f"is-map-{view.month}.html",
+                            mime="text/html", key="dl_view_html")
+
+    def view_png() -> bytes:
+        try:
+            return briefing_pngs(view_html(), 1)[0]
+        except SnapshotUnavailable as exc:
+            return f"PNG export is not available on this server: {exc}".encode()
+
+    cols[1].download_button("This view: PNG", data=view_png, file_name=f"is-map-{view.month}.png",
+                            mime="image/png", key="dl_view_png")
+    briefing = current_briefing()
+    if briefing is not None:
+        cols[2].download_button("Briefing: HTML", data=lambda: briefing_html(briefing, payloads(), today),
+                                file_name="briefing.html", mime="text/html", key="dl_briefing_html")
+        cols[3].download_button("Briefing pack: ZIP", data=lambda: briefing_pack(
+                                    briefing, frames(), reference_list(data_dir()), today),
+                                file_name="briefing-pack.zip", mime="application/zip", key="dl_briefing_zip")
+
+
 def exports_panel(view: View, today: date) -> None:
     st.caption("Exactly what the map shows at this date with these filters. GeoJSON is byte-identical to "
                "`python -m geo export` with the same arguments.")
@@ -443,6 +597,11 @@ def main() -> None:
     init_view(today)
     for notice in st.session_state.get(Keys.NOTICES, []):
         st.warning(notice, icon="⚠️")
+    keep_widget_state()
+    if st.session_state.get(Keys.MODE) == "present":
+        present_page(today)
+        sync_url(None, today)
+        return
     with st.sidebar:
         st.header("Map controls")
         time_controls(today)
@@ -450,6 +609,7 @@ def main() -> None:
         filter_controls(today)
         st.radio("Theme", ["default", "projector", "print"], key=Keys.THEME, horizontal=True)
         upload_control()
+        briefing_panel()
         if TILE_URL:
             st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
                       help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")
@@ -468,6 +628,7 @@ def main() -> None:
         compare_panel(today)
     with tabs[3]:
         exports_panel(view, today)
+        briefing_exports(view, today)
 
 
 gc.freeze()

@@ -59,8 +59,8 @@ KEY_CLOCK = """(marker) => {
   }, true);
 }"""
 
-# Map frame of the real app: remember when data-date first takes each value, and when the last render
-# message from Streamlit (st_folium's new arguments) reached the frame.
+# Map frame of the real app: remember when data-date first takes each value, and when the first render
+# message of a step from Streamlit (st_folium's new arguments) reached the frame.
 DATE_CLOCK = """() => {
   if (window.__drawnAt) return;
   window.__drawnAt = {};

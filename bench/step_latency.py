@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, load_snapshot,  # noqa: E402
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, load_snapshot,  # noqa: E402
                     machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from layers.assets import ensure_vendor  # noqa: E402
@@ -43,11 +43,7 @@ MARKERS = {True: "ISMap.setState", False: "drawnAt"}
 def open_app(page, url: str, month: str, real: bool) -> None:
     page.add_init_script(WS_HOOK)
     page.goto(f"{url}/?date={month}")
-    wanted = expected_date(month, 0)
-    page.wait_for_function(
-        "([sel, d]) => Array.from(document.querySelectorAll(sel)).some(f => f.contentDocument && "
-        "f.contentDocument.querySelector('.leaflet-container[data-date=\"' + d + '\"]'))",
-        arg=["iframe[title=\"streamlit_folium.st_folium\"]", wanted], timeout=90_000)
+    page.wait_for_function(DRAWN, arg=expected_date(month, 0), timeout=90_000)
     wait_idle(page)
     page.evaluate(KEY_CLOCK, MARKERS[real])
     if real:

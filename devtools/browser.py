@@ -13,11 +13,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from layers.snapshot import CHROMIUM, CHROMIUM_FLAGS  # noqa: F401  (one list of flags for app and tests)
+
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOOPBACK = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 

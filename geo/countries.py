@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -36,6 +37,37 @@ def polygons_only(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+def _unwrap_ring(coords: "np.ndarray") -> "np.ndarray":
+    """Make longitudes continuous along a ring that crosses the antimeridian (179 -> -179 becomes 179 -> 181)."""
+    out = coords.copy()
+    shift = 0.0
+    for i in range(1, len(out)):
+        step = coords[i, 0] - coords[i - 1, 0]
+        if step > 180:
+            shift -= 360
+        elif step < -180:
+            shift += 360
+        out[i, 0] = coords[i, 0] + shift
+    return out
+
+
+def split_antimeridian(geometry: BaseGeometry) -> BaseGeometry:
+    """Cut polygons whose rings cross the antimeridian into parts within -180..180 (no edge spans the globe)."""
+    parts = []
+    for polygon in shapely.get_parts(geometry):
+        ring = np.asarray(polygon.exterior.coords)
+        if polygon.geom_type != "Polygon" or np.abs(np.diff(ring[:, 0])).max(initial=0) <= 180:
+            parts.append(polygon)
+            continue
+        unwrapped = shapely.make_valid(shapely.Polygon(_unwrap_ring(ring)))
+        for offset in (-360.0, 0.0, 360.0):
+            window = shapely.box(-180 - offset, -90, 180 - offset, 90)
+            piece = unwrapped.intersection(window)
+            if not piece.is_empty:
+                parts.append(shapely.transform(piece, lambda xy, o=offset: xy + np.array([o, 0.0])))
+    return polygons_only(shapely.union_all(parts)) if parts else geometry
+
+
 @lru_cache(maxsize=4)
 def load_countries(base: Path = BASE) -> gpd.GeoDataFrame:
     """The 1:50m countries with an `iso3` column, in EPSG:4326, sorted by iso3."""
@@ -51,7 +83,8 @@ def load_countries(base: Path = BASE) -> gpd.GeoDataFrame:
         by_number.get(str(number)) or _EXTRA_BY_NAME.get(name)
         for number, name in zip(frame["id"], frame["name"])
     ]
-    frame["geometry"] = [polygons_only(g) for g in shapely.make_valid(frame.geometry.values)]
+    frame["geometry"] = [polygons_only(split_antimeridian(g)) for g in shapely.make_valid(
+        [split_antimeridian(g) for g in frame.geometry.values])]
     frame = frame.dropna(subset=["iso3"]).dissolve(by="iso3", as_index=False, aggfunc="first")
     return frame[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
 

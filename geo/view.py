@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geo.dates import month_end
-from geo.filters import LINKS, OUTCOMES
+from geo.filters import LINKS, OUTCOMES, DateRange, Filters, TimeFilter
 
 FIRST_MONTH = (2013, 1)
 LAYER_IDS = ("territory", "affiliates", "plots")
@@ -197,3 +197,31 @@ def to_query(view: View, today: date) -> dict[str, str]:
     if view.theme != base.theme:
         out["theme"] = view.theme
     return out
+
+
+def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
+    """What a view shows, per layer, as the filters `python -m geo export` takes."""
+    day = month_date(view.month, today)
+    first, last = view.plot_window(today)
+    return {
+        "territory": (TimeFilter(on=day), Filters()),
+        "affiliates": (TimeFilter(on=day), Filters(provinces=view.provinces)),
+        "plots": (TimeFilter(window=DateRange(first, last)),
+                  Filters(provinces=view.provinces, outcomes=view.outcomes, links=view.links,
+                          countries=view.countries)),
+    }
+
+
+def view_state(view: View, today: date) -> dict:
+    """The state the browser map applies for a view (no feature data: just dates, layers and filters)."""
+    first, last = view.plot_window(today)
+    day = month_date(view.month, today)
+    return {
+        "date": day.isoformat(),
+        "label": day.strftime("%d %b %Y"),
+        "layers": {**{layer: layer in view.layers for layer in LAYER_IDS}, "user": True},
+        "plots_from": first.isoformat(),
+        "plots_to": last.isoformat(),
+        "filters": {"provinces": list(view.provinces), "links": list(view.links),
+                    "outcomes": list(view.outcomes), "countries": list(view.countries)},
+    }

@@ -29,6 +29,7 @@ class MapData:
     theme: str = "default"
     caption: str = ""
     tiles: dict | None = field(default=None)
+    presenter: bool = False
 
 
 class ISMapInit(JSCSSMixin, MacroElement):
@@ -73,16 +74,21 @@ def map_config(data: MapData) -> dict:
         "themeName": data.theme,
         "caption": data.caption,
         "tiles": data.tiles,
+        "presenter": data.presenter,
         "labelMinZoom": 5,
     }
 
 
 def build_map(data: MapData, *, center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
-              prefix: str = URL_PREFIX) -> folium.Map:
-    """The whole map: Leaflet only, no tiles (the basemap is drawn from Natural Earth), ISMap on top."""
+              prefix: str = URL_PREFIX, extra: dict | None = None) -> folium.Map:
+    """The whole map: Leaflet only, no tiles (the basemap is drawn from Natural Earth), ISMap on top.
+    `extra` adds to the browser config (embedded data and controls of a standalone export)."""
     fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, min_zoom=2, max_zoom=12,
                       control_scale=False, zoom_control=True, world_copy_jump=False)
-    ISMapInit(map_config(data), js_url=versioned("ismap.js", prefix=prefix),
+    config = map_config(data)
+    for key, value in (extra or {}).items():
+        config[key] = value
+    ISMapInit(config, js_url=versioned("ismap.js", prefix=prefix),
               css_url=versioned("ismap.css", prefix=prefix)).add_to(fmap)
     return fmap
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layers.base import LayerDef, LegendEntry, PopupField
-from layers.palette import CONFIDENCE_OPACITY, TERRITORY
+from layers.palette import CONFIDENCE_OPACITY, PROJECTOR_OPACITY, TERRITORY
 
 
 def style_key(props: dict) -> str:
@@ -12,9 +12,11 @@ def style_key(props: dict) -> str:
 
 def styles(theme: str) -> dict[str, dict]:
     # No outline: neighbouring cells of one confidence read as one area, as held ground did.
+    # On the projector's dark ground, light fills vanish: the same order of opacity, stronger.
+    opacities = PROJECTOR_OPACITY if theme == "projector" else CONFIDENCE_OPACITY
     return {
         level: {"stroke": False, "color": TERRITORY, "weight": 0, "fillColor": TERRITORY, "fillOpacity": opacity}
-        for level, opacity in CONFIDENCE_OPACITY.items()
+        for level, opacity in opacities.items()
     }
 
 

@@ -305,10 +305,84 @@
     map.getContainer().dataset.error = message;
   }
 
+  function monthEnd(month) {
+    var y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
+    var d = new Date(Date.UTC(y, m, 0));
+    return d.toISOString().slice(0, 10);
+  }
+
+  // Standalone exports: scenes with previous/next (arrows, Page Up/Down) and a month slider, no server needed.
+  function standaloneControl(map, cfg) {
+    var spec = cfg.standalone, index = 0;
+    var control = L.control({ position: "topright" });
+    var box = el("div", "ismap-standalone");
+    var heading = el("div", "ismap-standalone-title", spec.title);
+    var counter = el("div", "ismap-standalone-counter", "");
+    var sceneTitle = el("div", "ismap-standalone-scene", "");
+    var caption = el("div", "ismap-standalone-caption", "");
+    var sources = el("div", "ismap-standalone-sources", "");
+    var nav = el("div", "ismap-standalone-nav");
+    var prev = el("button", "ismap-prev", "◀ Previous"), next = el("button", "ismap-next", "Next ▶");
+    var slider = el("input", "ismap-month");
+    slider.type = "range"; slider.min = "0"; slider.max = String(spec.months.length - 1); slider.step = "1";
+    var monthLabel = el("span", "ismap-month-label", "");
+    nav.appendChild(prev); nav.appendChild(counter); nav.appendChild(next);
+    [heading, sceneTitle, nav, caption, sources].forEach(function (n) { box.appendChild(n); });
+    var sliderRow = el("div", "ismap-standalone-slider");
+    sliderRow.appendChild(el("span", null, "Month "));
+    sliderRow.appendChild(slider);
+    sliderRow.appendChild(monthLabel);
+    box.appendChild(sliderRow);
+    function show(i) {
+      index = Math.max(0, Math.min(spec.scenes.length - 1, i));
+      var scene = spec.scenes[index];
+      counter.textContent = (index + 1) + " / " + spec.scenes.length;
+      sceneTitle.textContent = scene.title;
+      caption.textContent = scene.caption;
+      sources.textContent = (scene.refs || []).map(function (id) {
+        var r = ISMap.refs[id]; return r ? r.publisher + ", " + r.date : id;
+      }).join("; ");
+      slider.value = String(Math.max(0, spec.months.indexOf(scene.date.slice(0, 7))));
+      monthLabel.textContent = scene.date.slice(0, 7);
+      map.setView(scene.center, scene.zoom, { animate: false });
+      ISMap.setState(scene);
+      box.dataset.scene = String(index + 1);
+    }
+    slider.addEventListener("input", function () {
+      var month = spec.months[parseInt(slider.value, 10)], scene = spec.scenes[index], date = monthEnd(month);
+      var state = {};
+      Object.keys(scene).forEach(function (k) { state[k] = scene[k]; });
+      state.date = date; state.label = month; state.plots_to = date;
+      monthLabel.textContent = month;
+      ISMap.setState(state);
+    });
+    prev.addEventListener("click", function () { show(index - 1); });
+    next.addEventListener("click", function () { show(index + 1); });
+    document.addEventListener("keydown", function (e) {
+      if (e.target === slider) return;
+      if (e.key === "ArrowRight" || e.key === "PageDown") { show(index + 1); e.preventDefault(); }
+      if (e.key === "ArrowLeft" || e.key === "PageUp") { show(index - 1); e.preventDefault(); }
+    });
+    control.onAdd = function () { L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
+    control.show = show;
+    return control;
+  }
+
   ISMap.init = function (map, cfg) {
     ISMap.map = map;
     ISMap.cfg = cfg;
     if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
+    if (cfg.presenter) {
+      // A clicker's keys must move scenes even after someone clicked the map: pass them to the page.
+      map.keyboard.disable();
+      document.addEventListener("keydown", function (e) {
+        if (["ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Escape"].indexOf(e.key) < 0) return;
+        try {
+          window.parent.document.dispatchEvent(new KeyboardEvent("keydown", { key: e.key, code: e.code, bubbles: true }));
+          e.preventDefault();
+        } catch (err) { /* not same-origin: nothing to forward to */ }
+      });
+    }
     map.setMaxZoom(cfg.maxZoom || 12);
     map.setMinZoom(cfg.minZoom || 2);
     var box = map.getContainer();
@@ -324,8 +398,10 @@
         .on("tileload", function () { box.dataset.tiles = "online"; })
         .addTo(map);
     }
-    var jobs = [fetchJson(cfg.basemapUrl), fetchJson(cfg.refsUrl), fetchJson(cfg.labelsUrl)]
-      .concat(cfg.layers.map(function (def) { return fetchJson(def.url); }));
+    // Each source is either fetched from the app (url) or embedded in a standalone export (data).
+    function load(url, data) { return data !== undefined && data !== null ? Promise.resolve(data) : fetchJson(url); }
+    var jobs = [load(cfg.basemapUrl, cfg.basemapData), load(cfg.refsUrl, cfg.refsData), load(cfg.labelsUrl, cfg.labelsData)]
+      .concat(cfg.layers.map(function (def) { return load(def.url, def.data); }));
     Promise.all(jobs).then(function (results) {
       drawBasemap(map, cfg, results[0]);
       results[1].forEach(function (r) { ISMap.refs[r.id] = r; });
@@ -350,7 +426,12 @@
       L.control.scale({ imperial: false }).addTo(map);
       ISMap.ready = true;
       box.dataset.ready = "1";
-      if (ISMap.state) apply(ISMap.state);
+      if (cfg.standalone) {
+        map.keyboard.disable();
+        ISMap.standalone = standaloneControl(map, cfg);
+        ISMap.standalone.addTo(map);
+        ISMap.standalone.show(0);
+      } else if (ISMap.state) apply(ISMap.state);
     }).catch(function (err) {
       if (window.console) console.error(err);
       showError(map, "The map could not be drawn: " + (err && err.message ? err.message : String(err)));

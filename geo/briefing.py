@@ -1,0 +1,206 @@
+"""Briefings: YAML files of scenes (a view and a caption), validated with file, scene and field in every message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from geo.errors import Problem, SourceError
+from geo.filters import LINKS, OUTCOMES
+from geo.models import Required, Summary
+from geo.paths import ROOT
+from geo.view import LAYER_IDS, THEME_NAMES, View
+
+BRIEFINGS = ROOT / "data" / "briefings"
+MAX_BRIEFING_BYTES = 200_000
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+Month = Annotated[str, Field(pattern=_MONTH)]
+
+
+class SceneFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provinces: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
+    links: list[Literal["directed", "enabled", "inspired", "unknown"]] = []
+    outcomes: list[Literal["attack", "foiled"]] = []
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = []
+
+
+class Scene(BaseModel):
+    """One step of a briefing: what to show, where, and a caption with its sources."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Required
+    date: Month
+    plots_from: Optional[Month] = None
+    plots_to: Optional[Month] = None
+    layers: list[Literal["territory", "affiliates", "plots"]] = list(LAYER_IDS)
+    filters: SceneFilters = SceneFilters()
+    center: Annotated[list[float], Field(min_length=2, max_length=2)]
+    zoom: Annotated[int, Field(ge=2, le=12)]
+    caption: Summary
+    refs: list[str] = []
+
+    @field_validator("center")
+    @classmethod
+    def _lat_lon(cls, value: list[float]) -> list[float]:
+        lat, lon = value
+        if not (-85 <= lat <= 85 and -180 <= lon <= 180):
+            raise ValueError("must be [latitude, longitude] within ±85 and ±180")
+        return value
+
+    def view(self, theme: str = "default") -> View:
+        """The map view this scene shows."""
+        window = "range" if self.plots_from and self.plots_to else "cumulative"
+        return View(month=self.date, layers=tuple(self.layers), provinces=tuple(self.filters.provinces),
+                    links=tuple(self.filters.links), outcomes=tuple(self.filters.outcomes),
+                    countries=tuple(self.filters.countries), window=window, range_from=self.plots_from,
+                    range_to=self.plots_to, lat=self.center[0], lon=self.center[1], zoom=self.zoom, theme=theme)
+
+
+class Briefing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Required
+    description: Summary
+    theme: Literal["default", "projector", "print"] = "projector"
+    scenes: Annotated[list[Scene], Field(min_length=1, max_length=60)]
+
+
+def _where(loc: tuple) -> tuple[int | None, str]:
+    """(scene number counted from 1, dotted field) from a pydantic error location."""
+    if len(loc) >= 2 and loc[0] == "scenes" and isinstance(loc[1], int):
+        return loc[1] + 1, ".".join(str(part) for part in loc[2:]) or "scene"
+    return None, ".".join(str(part) for part in loc)
+
+
+def parse_briefing(text: str, name: str, *, refs: frozenset[str] = frozenset(),
+                   provinces: frozenset[str] = frozenset()) -> Briefing:
+    """A briefing from YAML text; raise SourceError whose problems name the file, the scene and the field."""
+    problems: list[Problem] = []
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise SourceError([Problem(name, None, None, f"is not valid YAML{where}", "check indentation and quotes")]) from None
+    if not isinstance(data, dict):
+        raise SourceError([Problem(name, None, None, "is not a briefing (a mapping with title and scenes)",
+                                   "start from data/briefings/default.yaml")])
+    try:
+        briefing = Briefing.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            scene, column = _where(tuple(error["loc"]))
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(Problem(name, scene, column, message, "see docs/briefings.md for the fields"))
+        raise SourceError([_scene_problem(p) for p in problems]) from None
+    for number, scene in enumerate(briefing.scenes, start=1):
+        for ref in scene.refs:
+            if refs and ref not in refs:
+                problems.append(Problem(name, number, "refs", f"unknown reference '{ref}'", "use an id from data/sources/references"))
+        for province in scene.filters.provinces:
+            if provinces and province not in provinces:
+                problems.append(Problem(name, number, "filters.provinces", f"unknown province '{province}'",
+                                        "use an id from data/sources/affiliates/provinces.csv"))
+        if (scene.plots_from is None) != (scene.plots_to is None):
+            problems.append(Problem(name, number, "plots_from", "plots_from and plots_to go together", "give both or neither"))
+        elif scene.plots_from and scene.plots_from > scene.plots_to:
+            problems.append(Problem(name, number, "plots_to", "is before plots_from", "swap them"))
+    if problems:
+        raise SourceError([_scene_problem(p) for p in problems])
+    return briefing
+
+
+def _scene_problem(problem: Problem) -> Problem:
+    """Problems say 'scene N' rather than 'row N'."""
+    return SceneProblem(problem.file, problem.row, problem.column, problem.message, problem.hint)
+
+
+class SceneProblem(Problem):
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", scene {self.row}"
+        if self.column:
+            where += f", field '{self.column}'"
+        text = f"{where}: {self.message}"
+        return f"{text} (fix: {self.hint})" if self.hint else text
+
+
+def load_briefing(path: Path, **known: frozenset[str]) -> Briefing:
+    if path.stat().st_size > MAX_BRIEFING_BYTES:
+        raise SourceError([Problem(path.name, None, None, "is too large for a briefing", "split it")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError([Problem(path.name, None, None, f"is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]) from None
+    return parse_briefing(text, path.name, **known)
+
+
+def parse_presenter(params: dict[str, str], names: list[str]) -> tuple[str | None, int, list[str]]:
+    """(briefing name or None, scene number from 1, notices) from mode/briefing/scene query parameters."""
+    notices: list[str] = []
+    if params.get("mode") != "present":
+        if "mode" in params:
+            notices.append("Ignored 'mode': the only mode is 'present'.")
+        return None, 1, notices
+    name = params.get("briefing", "default")
+    if name not in names and name != "session":
+        notices.append("Ignored 'briefing': no such briefing; showing the default.")
+        name = "default" if "default" in names else (names[0] if names else None)
+    raw = params.get("scene", "1")
+    scene = int(raw) if raw.isdigit() and 1 <= int(raw) <= 60 else 1
+    if raw != str(scene):
+        notices.append("Ignored 'scene': expected a scene number.")
+    return name, scene, notices
+
+
+def save_briefing(briefing: Briefing, name: str, folder: Path = BRIEFINGS) -> Path:
+    """Write a new briefing file; never overwrites one that exists (nothing saved is lost)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
+        raise SourceError([Problem(f"{name[:40]}.yaml", None, "name", "is not a valid file name",
+                                   "use lowercase letters, digits and hyphens")])
+    path = folder / f"{name}.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(to_yaml(briefing))
+    except FileExistsError:
+        raise SourceError([Problem(path.name, None, "name", "already exists", "choose another name")]) from None
+    return path
+
+
+def briefing_names(folder: Path = BRIEFINGS) -> list[str]:
+    """Briefing files by name (without .yaml), default first."""
+    names = sorted(p.stem for p in folder.glob("*.yaml") if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem))
+    return sorted(names, key=lambda n: n != "default")
+
+
+def to_yaml(briefing: Briefing) -> str:
+    """A briefing as YAML a person can edit (the shape parse_briefing reads)."""
+    data = briefing.model_dump(mode="json", exclude_defaults=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) -> Scene:
+    """The current view as a scene (the one-action 'add this view' of the presenter)."""
+    return Scene(
+        title=title, date=view.month,
+        plots_from=view.range_from if view.window == "range" else None,
+        plots_to=view.range_to if view.window == "range" else None,
+        layers=list(view.layers), filters=SceneFilters(provinces=list(view.provinces), links=list(view.links),
+                                                       outcomes=list(view.outcomes), countries=list(view.countries)),
+        center=[view.lat if view.lat is not None else 34.5, view.lon if view.lon is not None else 41.0],
+        zoom=view.zoom or 5, caption=caption, refs=refs,
+    )
+
+
+__all__ = ["Briefing", "Scene", "parse_briefing", "load_briefing", "briefing_names", "to_yaml", "scene_from_view",
+           "THEME_NAMES", "LINKS", "OUTCOMES"]

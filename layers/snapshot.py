@@ -1,0 +1,55 @@
+"""PNG of a standalone page, rendered on the server in headless Chromium (Debian's, off the network)."""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class SnapshotUnavailable(RuntimeError):
+    """Chromium or Playwright is not installed where the app runs."""
+
+
+def png_pages(html_pages: list[tuple[str, int | None]], *, width: int = 1600, height: int = 900,
+              timeout_ms: int = 60_000) -> list[bytes]:
+    """Render each (html, scene number or None) offline and return PNG bytes; one browser for all pages.
+    Runs in a worker thread: Playwright's sync API refuses a thread that already runs an event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_render, html_pages, width, height, timeout_ms).result()
+
+
+def _render(html_pages: list[tuple[str, int | None]], width: int, height: int, timeout_ms: int) -> list[bytes]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise SnapshotUnavailable("PNG export needs the playwright package") from exc
+    if not Path(CHROMIUM).exists():
+        raise SnapshotUnavailable("PNG export needs Debian's chromium (apt-get install chromium)")
+    images: list[bytes] = []
+    with tempfile.TemporaryDirectory(prefix="ismap-png-") as folder, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            Path(folder) / "profile", executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
+            viewport={"width": width, "height": height}, offline=True)
+        try:
+            page = context.new_page()
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("file:", "data:"))
+                       else route.continue_())
+            for number, (html, scene) in enumerate(html_pages):
+                path = Path(folder) / f"page-{number}.html"
+                path.write_text(html, encoding="utf-8")
+                page.goto(path.as_uri())
+                page.wait_for_selector(".leaflet-container[data-ready='1'][data-date]", timeout=timeout_ms)
+                if scene is not None:
+                    page.evaluate("n => ISMap.standalone.show(n - 1)", scene)
+                    page.wait_for_selector(f".ismap-standalone[data-scene='{scene}']", timeout=timeout_ms)
+                images.append(page.screenshot(type="png"))
+        finally:
+            context.close()
+    return images

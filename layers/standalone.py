@@ -1,0 +1,74 @@
+"""Standalone HTML: the map with every asset inlined and its data embedded, opening from disk with no network."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from layers.assets import STATIC, ensure_vendor
+from layers.escape import escape_text, safe_json
+from layers.mapbuild import MapData, build_map
+
+_SCRIPT = re.compile(r'<script src="/app/static/([^"?]+)(?:\?[^"]*)?"></script>')
+_STYLE = re.compile(r'<link rel="stylesheet" href="/app/static/([^"?]+)(?:\?[^"]*)?"/>')
+
+
+def _asset(static_dir: Path, relative: str) -> str:
+    path = (static_dir / relative).resolve()
+    if static_dir.resolve() not in path.parents:
+        raise ValueError(f"asset outside static/: {relative}")
+    return path.read_text(encoding="utf-8")
+
+
+def _inline_assets(html: str, static_dir: Path) -> str:
+    """Replace every /app/static link with the file's content, so the page needs no server."""
+    def script(match: re.Match[str]) -> str:
+        body = _asset(static_dir, match.group(1)).replace("</script", "<\\/script")
+        return f"<script>{body}</script>"
+
+    def style(match: re.Match[str]) -> str:
+        return f"<style>{_asset(static_dir, match.group(1))}</style>"
+
+    return _STYLE.sub(style, _SCRIPT.sub(script, html))
+
+
+def standalone_html(data: MapData, payloads: dict[str, object], *, title: str, scenes: list[dict],
+                    months: list[str], static_dir: Path = STATIC) -> str:
+    """One HTML file: the map, its embedded data, and controls for the scenes and the month.
+
+    payloads: {"basemap": ..., "references": ..., "labels": ..., "<layer id>": FeatureCollection}.
+    scenes: map states (date, layers, filters, plot window) with title, caption, refs, center, zoom.
+    """
+    ensure_vendor(static_dir)
+    first = scenes[0]
+    inline = replace(data, tiles=None)
+    extra = {
+        "basemapData": payloads["basemap"], "refsData": payloads["references"], "labelsData": payloads["labels"],
+        "standalone": {"title": title, "scenes": scenes, "months": months},
+    }
+    fmap = build_map(inline, center=tuple(first["center"]), zoom=first["zoom"], extra=extra)
+    config_layers = fmap._children  # the ISMapInit element holds the config; add layer data to it
+    for element in config_layers.values():
+        if type(element).__name__ == "ISMapInit":
+            config = _layer_data(element.config_json, payloads)
+            element.config_json = config
+    html = fmap.get_root().render()
+    html = html.replace("<head>", f"<head><title>{escape_text(title)}</title>", 1)
+    html = _inline_assets(html, static_dir)
+    if "/app/static/" in html:
+        raise ValueError("a static link was left in the standalone page")
+    return html
+
+
+def _layer_data(config_json: str, payloads: dict[str, object]) -> str:
+    """Re-serialise the config with each layer's features embedded (escaped like every config)."""
+    import json
+
+    config = json.loads(config_json)
+    for layer in config["layers"]:
+        layer["data"] = payloads[layer["id"]]
+        layer["url"] = None
+    for key in ("basemapUrl", "refsUrl", "labelsUrl"):
+        config[key] = None
+    return safe_json(config)

@@ -1,0 +1,91 @@
+"""Briefing files: the default loads; every mistake names the file, the scene and the field; saving never overwrites."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from geo.briefing import BRIEFINGS, load_briefing, parse_briefing, parse_presenter, save_briefing, to_yaml
+from geo.errors import SourceError
+from geo.paths import SOURCES
+from geo.validate import load_valid_sources
+
+
+@pytest.fixture(scope="module")
+def known():
+    sources = load_valid_sources(SOURCES)
+    return {"refs": frozenset(sources.references.by_id()), "provinces": frozenset(sources.provinces.by_id())}
+
+
+@pytest.fixture(scope="module")
+def default_text() -> str:
+    return (BRIEFINGS / "default.yaml").read_text(encoding="utf-8")
+
+
+def test_default_briefing_tells_the_seed_story(known):
+    briefing = load_briefing(BRIEFINGS / "default.yaml", **known)
+    assert briefing.title == "From caliphate to global network, 2014-2024"
+    dates = [s.date for s in briefing.scenes]
+    assert dates[0] == "2014-12" and "2017-07" in dates and "2017-10" in dates and dates[-1].startswith("2024")
+    assert all(scene.refs for scene in briefing.scenes)
+    assert any("seed-wi-2024" in s.refs and s.plots_from == "2024-01" for s in briefing.scenes)
+
+
+def problem_of(text: str, known: dict):
+    with pytest.raises(SourceError) as info:
+        parse_briefing(text, "test.yaml", **known)
+    return info.value.problems[0]
+
+
+def edit(default_text: str, scene: int, field: str, value) -> str:
+    data = yaml.safe_load(default_text)
+    data["scenes"][scene - 1][field] = value
+    return yaml.safe_dump(data)
+
+
+@pytest.mark.parametrize("scene, field, value, shown_field, fragment", [
+    (2, "date", "2017-13", "date", "should match pattern"),
+    (3, "zoom", 40, "zoom", "less than or equal to 12"),
+    (1, "center", [95, 10], "center", "within ±85"),
+    (4, "refs", ["no-such-ref"], "refs", "unknown reference 'no-such-ref'"),
+    (5, "layers", ["territory", "rivers"], "layers.1", "Input should be"),
+    (6, "colour", "red", "colour", "Extra inputs are not permitted"),
+    (7, "filters", {"provinces": ["atlantis"]}, "filters.provinces", "unknown province 'atlantis'"),
+    (6, "plots_to", "2023-01", "plots_to", "is before plots_from"),
+])
+def test_scene_errors_name_file_scene_and_field(default_text, known, scene, field, value, shown_field, fragment):
+    problem = problem_of(edit(default_text, scene, field, value), known)
+    assert (problem.file, problem.row, problem.column) == ("test.yaml", scene, shown_field)
+    assert fragment in problem.message
+    assert str(problem).startswith(f"test.yaml, scene {scene}, field '{shown_field}'")
+
+
+def test_yaml_syntax_error_gives_line_and_column(known):
+    problem = problem_of("title: x\nscenes:\n  - title: [unclosed\n", known)
+    assert "not valid YAML (line" in problem.message
+
+
+def test_not_a_briefing(known):
+    assert "is not a briefing" in problem_of("- just\n- a list\n", known).message
+    assert "title" in str(problem_of("description: no title\nscenes: []\n", known))
+
+
+def test_round_trip_and_save_never_overwrites(known, tmp_path):
+    briefing = load_briefing(BRIEFINGS / "default.yaml", **known)
+    again = parse_briefing(to_yaml(briefing), "again.yaml", **known)
+    assert again == briefing
+    path = save_briefing(briefing, "my-brief", tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(SourceError, match="already exists"):
+        save_briefing(briefing.model_copy(update={"title": "Other"}), "my-brief", tmp_path)
+    assert path.read_bytes() == before
+    with pytest.raises(SourceError, match="not a valid file name"):
+        save_briefing(briefing, "../../etc/x", tmp_path)
+
+
+def test_presenter_parameters():
+    names = ["default", "other"]
+    assert parse_presenter({"mode": "present", "briefing": "other", "scene": "3"}, names) == ("other", 3, [])
+    name, scene, notices = parse_presenter({"mode": "present", "briefing": "<x>", "scene": "-1"}, names)
+    assert (name, scene) == ("default", 1) and len(notices) == 2
+    assert parse_presenter({}, names) == (None, 1, [])
