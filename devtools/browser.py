@@ -79,3 +79,11 @@ def open_map(page, url: str, timeout: int = 60_000):
 def map_frame(page):
     """The st_folium frame as a Frame (for evaluate)."""
     return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def wait_idle(page, timeout: int = 30_000) -> None:
+    """Wait until Streamlit has finished its current run (its 'running' indicator is gone)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)

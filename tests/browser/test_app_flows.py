@@ -7,7 +7,7 @@ import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
-from devtools.browser import ROOT, map_frame, open_map
+from devtools.browser import ROOT, map_frame, open_map, wait_idle
 
 
 def counts(frame) -> dict:
@@ -61,7 +61,10 @@ def test_find_a_place_flies_there(page, app_url):
 def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
     frame = open_map(page, f"{app_url}/?date=2024-07&window=moving&months=12&outcome=foiled")
     shown = counts(frame)["plots"]
+    wait_idle(page)
     page.get_by_role("tab", name="Export").click()
+    page.get_by_role("button", name="External plots: GeoJSON").wait_for()
+    wait_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="External plots: GeoJSON").click()
     path = tmp_path / "plots.geojson"
