@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -138,16 +137,21 @@ def plot_countries() -> list[str]:
 
 
 def find_options() -> dict[str, tuple[float, float, int]]:
+    return place_index(data_dir())
+
+
+@st.cache_resource(show_spinner=False)
+def place_index(directory: str) -> dict[str, tuple[float, float, int]]:
     """Places a user can fly to: territory places, plot targets and province anchors."""
     options: dict[str, tuple[float, float, int]] = {}
-    terr = frames()["territory"].drop_duplicates("place_id")
+    terr = load_frames(directory)["territory"].drop_duplicates("place_id")
     for name, geom in zip(terr["place"], terr.geometry):
         centre = geom.representative_point()
         options[f"{name} (territory)"] = (centre.y, centre.x, 8)
-    plot_frame = frames()["plots"]
+    plot_frame = load_frames(directory)["plots"]
     for name, lat, lon in zip(plot_frame["target_place"], plot_frame["target_lat"], plot_frame["target_lon"]):
         options.setdefault(f"{name} (plot target)", (lat, lon, 8))
-    prov = frames()["affiliates"]
+    prov = load_frames(directory)["affiliates"]
     for name, lat, lon in zip(prov["name"], prov["anchor_lat"], prov["anchor_lon"]):
         options.setdefault(f"{name} (province)", (lat, lon, 6))
     return dict(sorted(options.items()))
@@ -183,6 +187,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
     st.session_state[Keys.PLAYING] = False
+    st.session_state[Keys.SPEED] = 1.0
     if view.lat is not None:
         st.session_state[Keys.CENTER] = (view.lat, view.lon, view.zoom or DEFAULT_ZOOM)
         st.session_state[Keys.FLY] = st.session_state[Keys.CENTER]
@@ -258,7 +263,7 @@ def time_controls(today: date) -> None:
     play.button("⏸ Pause" if st.session_state[Keys.PLAYING] else "▶ Play", on_click=toggle_play,
                 width="stretch", key="b_play")
     forward.button("Step ▶", on_click=step_month, args=(1,), width="stretch", key="b_forward")
-    st.select_slider("Play speed (seconds per month)", options=[0.5, 1.0, 2.0, 3.0], value=1.0, key=Keys.SPEED)
+    st.select_slider("Play speed (seconds per month)", options=[0.5, 1.0, 2.0, 3.0], key=Keys.SPEED)
 
 
 def filter_controls(today: date) -> None:
@@ -471,6 +476,31 @@ def render_map(view: View, today: date) -> None:
         st.session_state[Keys.CENTER] = (round(centre["lat"], 4), round(centre["lng"], 4), int(result["zoom"]))
 
 
+@st.cache_resource(show_spinner=False)
+def area_chart_values(directory: str, today: date) -> list[dict]:
+    series = monthly_area(directory, today)
+    long = series.melt(id_vars=["month"], value_vars=["IRQ", "SYR", "total"], var_name="scope", value_name="km2")
+    long["scope"] = long["scope"].map({"IRQ": "Iraq", "SYR": "Syria", "total": "Iraq + Syria"})
+    return long[["month", "scope", "km2"]].to_dict(orient="records")
+
+
+def area_chart_spec(directory: str, today: date, month: str) -> dict:
+    """The area-over-time chart as a Vega-Lite spec (plain data: no per-rerun schema validation)."""
+    colours = {"domain": ["Iraq", "Syria", "Iraq + Syria"],
+               "range": [OKABE_ITO["orange"], OKABE_ITO["blue"], TERRITORY]}
+    return {
+        "height": 220,
+        "layer": [
+            {"data": {"values": area_chart_values(directory, today)}, "mark": "line",
+             "encoding": {"x": {"field": "month", "type": "temporal", "title": None},
+                          "y": {"field": "km2", "type": "quantitative", "title": "km² held"},
+                          "color": {"field": "scope", "type": "nominal", "scale": colours, "title": None}}},
+            {"data": {"values": [{"month": month}]}, "mark": {"type": "rule", "color": OKABE_ITO["black"]},
+             "encoding": {"x": {"field": "month", "type": "temporal"}}},
+        ],
+    }
+
+
 def stats_panel(view: View, today: date) -> None:
     series = monthly_area(data_dir(), today)
     row = series.loc[series["month"] == view.month].iloc[0]
@@ -484,15 +514,8 @@ def stats_panel(view: View, today: date) -> None:
                    delta_color="off")
     cols[3].metric("Since the peak", f"{row['total'] - peak['total']:,.0f} km²",
                    help=f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}.")
-    long = series.melt(id_vars=["month"], value_vars=["IRQ", "SYR", "total"], var_name="scope", value_name="km2")
-    long["scope"] = long["scope"].map({"IRQ": "Iraq", "SYR": "Syria", "total": "Iraq + Syria"})
-    colours = alt.Scale(domain=["Iraq", "Syria", "Iraq + Syria"],
-                        range=[OKABE_ITO["orange"], OKABE_ITO["blue"], TERRITORY])
-    lines = alt.Chart(long).mark_line().encode(
-        x=alt.X("month:T", title=None), y=alt.Y("km2:Q", title="km² held"),
-        color=alt.Color("scope:N", scale=colours, title=None))
-    marker = alt.Chart(pd.DataFrame({"month": [view.month]})).mark_rule(color=OKABE_ITO["black"]).encode(x="month:T")
-    st.altair_chart((lines + marker).properties(height=220), width="stretch")
+    st.vega_lite_chart(area_chart_spec(data_dir(), today, view.month), width="stretch")
+
 
 
 def plots_panel(view: View, today: date) -> None:
@@ -506,11 +529,16 @@ def plots_panel(view: View, today: date) -> None:
         st.dataframe(table, width="stretch")
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def cached_changes(directory: str, first: date, second: date) -> dict[str, pd.DataFrame]:
+    return changes_between(load_frames(directory)["territory"], first, second)
+
+
 def compare_panel(today: date) -> None:
     months = month_options(today)
     first, second = st.select_slider("Compare two dates", options=months, value=("2015-05", "2016-05"),
                                      key=Keys.COMPARE)
-    result = changes_between(frames()["territory"], month_date(first, today), month_date(second, today))
+    result = cached_changes(data_dir(), month_date(first, today), month_date(second, today))
     gained, lost = result["gained"], result["lost"]
     cols = st.columns(2)
     cols[0].metric("Gained by IS", f"{gained['area_km2'].sum():,.0f} km²", f"{len(gained)} places", delta_color="off")
