@@ -97,7 +97,8 @@ def one_run(playwright, url: str, month: str) -> dict:
         context.close()
     http_body = sum(r["body_bytes"] or 0 for r in rows)
     http_wire = sum(r["wire_bytes"] or 0 for r in rows)
-    return {"first_map_ms": round(elapsed, 1), "milestones_ms": milestones, "data_date": shown, "expected_date": expected_date(month, 0),
+    return {"first_map_ms": round(elapsed, 1), "milestones_ms": milestones, "data_date": shown,
+            "expected_date": expected_date(month, 0),
             "responses": len(rows), "http_body_bytes": http_body, "http_wire_bytes": http_wire,
             "websocket": ws_frames, "total_received_bytes": http_body + ws_frames["received_bytes"],
             "biggest": sorted(rows, key=lambda r: -(r["body_bytes"] or 0))[:5], "all_responses": rows}

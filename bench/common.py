@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, datetime, timezone
 from importlib import metadata
@@ -50,12 +51,15 @@ WS_HOOK = """(() => {
   window.WebSocket = Hooked;
 })();"""
 
-# Main page: remember when each ArrowRight/ArrowLeft reaches the page (epoch-based ms, comparable across same-origin frames).
+# Main page: remember when each ArrowRight/ArrowLeft reaches the page (epoch-based ms, comparable across
+# same-origin frames).
 KEY_CLOCK = """(marker) => {
   window.__marker = marker;
   window.__keyAt = [];
   window.addEventListener('keydown', e => {
-    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') window.__keyAt.push(performance.timeOrigin + performance.now());
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      window.__keyAt.push(performance.timeOrigin + performance.now());
+    }
   }, true);
 }"""
 
@@ -155,7 +159,7 @@ def since(at: float | None, key: float) -> float | None:
 
 
 def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> dict:
-    """One ArrowRight (or `key`) on the month slider: times from the keydown to each stage, and to the wanted date drawn.
+    """One ArrowRight (or `key`) on the month slider: times from the keydown to each stage and to the date drawn.
 
     send_ms       the rerun request leaves the page (Streamlit frontend);
     update_msg_ms the WebSocket message holding the map's update arrives (server script + transport);
@@ -230,6 +234,37 @@ def load_snapshot() -> dict:
             others.append(cmd[:120])
     return {"loadavg_1_5_15": [round(v, 2) for v in os.getloadavg()], "cpu_busy_pct_1s": cpu_busy_pct(),
             "other_streamlit_pytest_renderers": len(others), "others": others[:10]}
+
+
+class ForeignWork:
+    """Watches, in a background thread, for test runs that share the CPUs with a benchmark (pytest processes)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.every = every
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit():
+                    continue
+                try:
+                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                except OSError:
+                    continue
+                if "pytest" in cmd:
+                    self.seen.add(cmd[:120])
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> "ForeignWork":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def app_version() -> dict[str, str]:

@@ -92,7 +92,8 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
     finally:
         stop_server(process)
     heap = [row["js_heap_used_mb"] for row in series]
-    results = {"machine": machine(), "load_at_start": load, "method": __doc__.strip().split("\n\n", 1)[1], "start_month": month,
+    results = {"machine": machine(), "load_at_start": load, "method": __doc__.strip().split("\n\n", 1)[1],
+               "start_month": month,
                "steps": steps, "series": series, "heap_first_mb": heap[0], "heap_last_mb": heap[-1],
                "heap_max_mb": max(heap), "heap_growth_mb": round(heap[-1] - heap[0], 2),
                "heap_growth_after_first_sample_mb": round(heap[-1] - heap[1], 2) if len(heap) > 1 else None,

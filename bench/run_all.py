@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cold_start  # noqa: E402
 import memory  # noqa: E402
 import step_latency  # noqa: E402
-from common import load_snapshot, machine, write_results  # noqa: E402
+from common import ForeignWork, load_snapshot, machine, write_results  # noqa: E402
 
 
 def verdict(value: float, limit: float, higher_is_better: bool = False) -> str:
@@ -73,12 +73,19 @@ def main() -> None:
               f"{load['other_streamlit_pytest_renderers']} other Streamlit/pytest/renderer processes): "
               "the numbers will be slower than on a quiet machine.", flush=True)
     started = time.monotonic()
-    print("== cold start", flush=True)
-    cold = cold_start.run(args.cold_runs)
-    print("== step latency, real app then naive app", flush=True)
-    steps = step_latency.run(args.steps, args.naive_steps)
-    print("== browser memory", flush=True)
-    mem = memory.run(args.memory_steps)
+    contended: dict[str, list[str]] = {}
+    with ForeignWork() as watch:
+        print("== cold start", flush=True)
+        cold = cold_start.run(args.cold_runs)
+    contended["cold start"] = sorted(watch.seen)
+    with ForeignWork() as watch:
+        print("== step latency, real app then naive app", flush=True)
+        steps = step_latency.run(args.steps, args.naive_steps)
+    contended["step latency"] = sorted(watch.seen)
+    with ForeignWork() as watch:
+        print("== browser memory", flush=True)
+        mem = memory.run(args.memory_steps)
+    contended["memory"] = sorted(watch.seen)
     after = load_snapshot()  # our servers and browsers are gone: what is left is someone else's work
     rows = table(steps, cold, mem)
     minutes = (time.monotonic() - started) / 60
@@ -89,8 +96,13 @@ def main() -> None:
     print(f"\nmachine: {machine()['cpus']} CPUs, {machine()['memory_gib']} GiB, {machine()['chromium']}; "
           f"all benchmarks took {minutes:.1f} min; CPU busy before / after: {load['cpu_busy_pct_1s']}% / "
           f"{after['cpu_busy_pct_1s']}%")
-    write_results("summary", {"machine": machine(), "load_at_start": load, "load_at_end": after, "minutes": round(minutes, 2),
-                              "rows": [dict(zip(("measure", "value", "target", "verdict"), r)) for r in rows]})
+    for name, seen in contended.items():
+        if seen:
+            print(f"WARNING: test runs shared the CPUs during '{name}': {seen[0]} ...; its numbers are skewed.")
+    write_results("summary", {
+        "machine": machine(), "load_at_start": load, "load_at_end": after, "contended": contended,
+        "clean": not any(contended.values()), "minutes": round(minutes, 2),
+        "rows": [dict(zip(("measure", "value", "target", "verdict"), r)) for r in rows]})
 
 
 if __name__ == "__main__":

@@ -87,7 +87,8 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
 
 
 def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
-    results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET, "method": __doc__.strip().split("\n\n", 1)[1]}
+    results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET,
+               "method": __doc__.strip().split("\n\n", 1)[1]}
     for label, app, count in (("real", "app.py", steps), ("naive", "bench/naive_app.py", naive_steps)):
         if count <= 0:
             continue
