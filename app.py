@@ -642,7 +642,8 @@ def main() -> None:
             st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
                       help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")
     view = current_view()
-    st.title("Islamic State: territory, provinces and external plots, 2013 to today")
+    st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
+    st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
     render_map(view, today)
     player()

@@ -197,8 +197,8 @@ def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) ->
         plots_to=view.range_to if view.window == "range" else None,
         layers=list(view.layers), filters=SceneFilters(provinces=list(view.provinces), links=list(view.links),
                                                        outcomes=list(view.outcomes), countries=list(view.countries)),
-        center=[view.lat if view.lat is not None else 34.5, view.lon if view.lon is not None else 41.0],
-        zoom=view.zoom or 5, caption=caption, refs=refs,
+        center=[view.lat if view.lat is not None else 34.8, view.lon if view.lon is not None else 40.2],
+        zoom=view.zoom or 6, caption=caption, refs=refs,
     )
 
 

@@ -14,8 +14,8 @@ from layers.base import LayerDef
 from layers.escape import safe_json
 from layers.palette import THEMES
 
-DEFAULT_CENTER = (34.5, 41.0)  # the Iraq-Syria border region
-DEFAULT_ZOOM = 5
+DEFAULT_CENTER = (34.8, 40.2)  # the Iraq-Syria border region
+DEFAULT_ZOOM = 6
 
 
 @dataclass(frozen=True)
