@@ -518,6 +518,30 @@ def stats_panel(view: View, today: date) -> None:
 
 
 
+QUALIFIERS = {"more_than": "more than ", "up_to": "up to ", "at_least": "at least ", "about": "about ",
+              "fewer_than": "fewer than "}
+UNITS = {"people": "", "km2": " km²", "countries": " countries", "plots": " plots and attacks", "percent": "%"}
+
+
+@st.cache_resource(show_spinner=False)
+def figure_table(directory: str) -> pd.DataFrame:
+    """The sources' headline figures, worded for the stats panel, each with its source."""
+    refs = {r["id"]: r for r in reference_list(directory)}
+    rows = []
+    for f in json.loads((Path(directory) / "figures.json").read_text(encoding="utf-8")):
+        low, high = f["value_low"], f["value_high"]
+        value = f"{low:,.0f}" if high in (None, low) else f"{low:,.0f} to {high:,.0f}"
+        sources = "; ".join(f"{refs[r]['publisher']}, {refs[r]['date']}" for r in f["refs"] if r in refs)
+        rows.append({"Figure": QUALIFIERS.get(f["qualifier"] or "", "") + value + UNITS.get(f["unit"], ""),
+                     "What it counts": f["label"], "As of": f["as_of"], "Source": sources})
+    return pd.DataFrame(rows)
+
+
+def figures_panel() -> None:
+    st.caption("Headline figures as the sources give them (not computed by this project).")
+    st.dataframe(figure_table(data_dir()), hide_index=True, width="stretch")
+
+
 def plots_panel(view: View, today: date) -> None:
     time, filters = selection(view, today)["plots"]
     shown = select(frames()["plots"], TimeFilter(), filters)
@@ -648,7 +672,7 @@ def main() -> None:
     render_map(view, today)
     player()
     sync_url(current_view(), today)
-    tabs = st.tabs(["Area held", "Plots per province", "What changed", "Export"])
+    tabs = st.tabs(["Area held", "Plots per province", "What changed", "Key figures", "Export"])
     with tabs[0]:
         stats_panel(view, today)
     with tabs[1]:
@@ -656,6 +680,8 @@ def main() -> None:
     with tabs[2]:
         compare_panel(today)
     with tabs[3]:
+        figures_panel()
+    with tabs[4]:
         exports_panel(view, today)
         briefing_exports(view, today)
 

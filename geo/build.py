@@ -31,6 +31,16 @@ def references_json(sources: Sources) -> bytes:
     return (json.dumps(refs, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
 
 
+def figures_json(sources: Sources) -> bytes:
+    """Headline figures from the sources (stats panel, province popups), sorted by id."""
+    figures = [
+        {"id": f.id, "label": f.label, "value_low": f.value_low, "value_high": f.value_high, "qualifier": f.qualifier,
+         "unit": f.unit, "as_of": f.as_of.text, "scope": f.scope, "refs": list(f.refs), "note": f.note}
+        for f in sorted(sources.figures.records, key=lambda f: f.id)
+    ]
+    return (json.dumps(figures, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+
+
 def render_outputs(sources: Sources) -> dict[str, bytes]:
     """Every output file's bytes, computed before anything is written."""
     return {
@@ -38,6 +48,7 @@ def render_outputs(sources: Sources) -> dict[str, bytes]:
         "affiliates.geojson": encode_frame("affiliates", build_affiliates(sources)),
         "plots.geojson": encode_frame("plots", build_plots(sources)),
         "references.json": references_json(sources),
+        "figures.json": figures_json(sources),
     }
 
 
@@ -64,6 +75,6 @@ def build(sources_dir: Path = SOURCES, out_dir: Path = GEOJSON) -> BuildResult:
     sources = load_valid_sources(sources_dir)
     outputs = render_outputs(sources)
     write_atomically(outputs, out_dir)
-    counts = {name: data.count(b'"type":"Feature"') if name.endswith(".geojson") else len(sources.references.records)
+    counts = {name: data.count(b'"type":"Feature"') if name.endswith(".geojson") else len(json.loads(data))
               for name, data in outputs.items()}
     return BuildResult(counts)

@@ -100,3 +100,13 @@ def test_hostile_data_never_reaches_what_st_folium_is_sent(hostile_build, monkey
     assert not hostile_build["marker"].exists()
     names = [o for o in at.selectbox(key="w_find").options]
     assert any("<img" in n or "{{" in n or "<svg" in n for n in names), "hostile names are listed as plain text"
+
+
+def test_key_figures_from_the_seeds_are_shown(default_app):
+    table = [d for d in default_app.dataframe if "What it counts" in d.value.columns][0].value
+    figures = set(table["Figure"])
+    assert "up to 40,000" in figures and "more than 120 countries" in figures
+    assert "at least 5,600" in figures and "6,000 to 10,000" in figures
+    assert "fewer than 100" in figures
+    assert {"8 plots and attacks", "17 plots and attacks"} <= figures
+    assert table["Source"].str.contains("The Christian Science Monitor").any()
