@@ -156,7 +156,7 @@ def parse_presenter(params: dict[str, str], names: list[str]) -> tuple[str | Non
         notices.append("Ignored 'briefing': no such briefing; showing the default.")
         name = "default" if "default" in names else (names[0] if names else None)
     raw = params.get("scene", "1")
-    scene = int(raw) if raw.isdigit() and 1 <= int(raw) <= 60 else 1
+    scene = int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 60 else 1
     if raw != str(scene):
         notices.append("Ignored 'scene': expected a scene number.")
     return name, scene, notices

@@ -131,7 +131,7 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             else:
                 notices.append("Ignored 'window': expected moving, cumulative or range.")
         elif key == "months":
-            if raw.isdigit() and 1 <= int(raw) <= 120:
+            if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 120:
                 changes["window_months"] = int(raw)
             else:
                 notices.append("Ignored 'months': expected a whole number from 1 to 120.")
@@ -151,7 +151,7 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             else:
                 notices.append(f"Ignored '{key}': expected a number within ±{limit}.")
         elif key == "zoom":
-            if raw.isdigit() and 2 <= int(raw) <= 12:
+            if raw.isascii() and raw.isdigit() and 2 <= int(raw) <= 12:
                 changes["zoom"] = int(raw)
             else:
                 notices.append("Ignored 'zoom': expected a whole number from 2 to 12.")

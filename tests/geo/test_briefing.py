@@ -89,3 +89,4 @@ def test_presenter_parameters():
     name, scene, notices = parse_presenter({"mode": "present", "briefing": "<x>", "scene": "-1"}, names)
     assert (name, scene) == ("default", 1) and len(notices) == 2
     assert parse_presenter({}, names) == (None, 1, [])
+    assert parse_presenter({"mode": "present", "scene": "¹"}, names)[1] == 1  # a digit to str.isdigit, not to int
