@@ -124,14 +124,10 @@ def _scene_problem(problem: Problem) -> Problem:
 
 
 class SceneProblem(Problem):
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", scene {self.row}"
-        if self.column:
-            where += f", field '{self.column}'"
-        text = f"{where}: {self.message}"
-        return f"{text} (fix: {self.hint})" if self.hint else text
+    """A problem in a briefing: its row is a scene (counted from 1) and its column a field."""
+
+    ROW_WORD = "scene"
+    COLUMN_WORD = "field"
 
 
 def load_briefing(path: Path, **known: frozenset[str]) -> Briefing:

@@ -20,12 +20,16 @@ class Problem:
     message: str
     hint: str = ""
 
+    # What a row and a column are called in this kind of file (a briefing says scene and field).
+    ROW_WORD = "row"
+    COLUMN_WORD = "column"
+
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {self.ROW_WORD} {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            where += f", {self.COLUMN_WORD} '{self.column}'"
         text = f"{where}: {self.message}"
         return f"{text} (fix: {self.hint})" if self.hint else text
 

@@ -27,24 +27,31 @@ def payloads(marker: Path) -> list[str]:
     ]
 
 
-def make_hostile_sources(source: Path, target: Path, marker: Path) -> list[str]:
-    """Copy source to target with payloads in every free-text field; return the payloads used."""
-    shutil.copytree(source, target)
-    values = payloads(marker)
+def rewrite_free_text(root: Path, new_text, address_suffix: str = "") -> int:
+    """Replace every non-empty free-text cell under root with new_text(column, old, n); return the count."""
     count = 0
-    for path in sorted(target.rglob("*.csv")):
+    for path in sorted(root.rglob("*.csv")):
         with path.open(encoding="utf-8", newline="") as stream:
             reader = csv.DictReader(stream)
             header, rows = list(reader.fieldnames or []), list(reader)
         for row in rows:
             for column in header:
                 if column in FREE_TEXT and row[column]:
-                    row[column] = f"{row[column]} {values[count % len(values)]}"
+                    row[column] = new_text(column, row[column], count)
                     count += 1
-            if "address" in row:
-                row["address"] = row["address"] + '?q="><img src=x onerror=window.' + SENTINEL + "=1>"
+            if "address" in row and address_suffix:
+                row["address"] += address_suffix
         with path.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.DictWriter(stream, fieldnames=header, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
+    return count
+
+
+def make_hostile_sources(source: Path, target: Path, marker: Path) -> list[str]:
+    """Copy source to target with payloads in every free-text field; return the payloads used."""
+    shutil.copytree(source, target)
+    values = payloads(marker)
+    rewrite_free_text(target, lambda column, old, n: f"{old} {values[n % len(values)]}",
+                      address_suffix='?q="><img src=x onerror=window.' + SENTINEL + "=1>")
     return values

@@ -15,7 +15,7 @@ from geo.build import build
 from geo.errors import SourceError
 from geo.view import LAYER_IDS, THEME_NAMES, WINDOW_MODES, parse_query, to_query
 from tests.conftest import FIXTURE_SOURCES
-from tests.hostile import FREE_TEXT
+from tests.hostile import rewrite_free_text
 
 TODAY = date(2026, 11, 21)
 # Printable text as people paste it: any script, RTL marks, quotes, braces, angle brackets, backticks.
@@ -24,21 +24,7 @@ PRINTABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_c
 
 
 def rewrite(root: Path, value: str) -> int:
-    count = 0
-    for path in sorted(root.rglob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as stream:
-            reader = csv.DictReader(stream)
-            header, rows = list(reader.fieldnames or []), list(reader)
-        for row in rows:
-            for column in header:
-                if column in FREE_TEXT and row[column]:
-                    row[column] = value.replace(";", ",") if column == "aliases" else value
-                    count += 1
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.DictWriter(stream, fieldnames=header, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    return count
+    return rewrite_free_text(root, lambda column, old, n: value.replace(";", ",") if column == "aliases" else value)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
