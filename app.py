@@ -73,6 +73,7 @@ class Keys:
     SCENE = "scene"
     SESSION_BRIEFING = "session_briefing"
     SAVE_NAME = "w_save_name"
+    PANEL = "w_panel"
     UPLOAD_PROBLEMS = "user_layer_problems"
     COMPARE = "w_compare"
 
@@ -188,6 +189,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.THEME] = view.theme
     st.session_state[Keys.PLAYING] = False
     st.session_state[Keys.SPEED] = 1.0
+    st.session_state[Keys.PANEL] = "Area held"
     if view.lat is not None:
         st.session_state[Keys.CENTER] = (view.lat, view.lon, view.zoom or DEFAULT_ZOOM)
         st.session_state[Keys.FLY] = st.session_state[Keys.CENTER]
@@ -220,7 +222,8 @@ def current_view() -> View:
     )
 
 
-WIDGET_KEYS = ("MONTH", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
+PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Export")
+WIDGET_KEYS = ("PANEL", "MONTH", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
                "RANGE_FROM", "RANGE_TO", "THEME", "SPEED", "BRIEFING")
 
 
@@ -478,10 +481,10 @@ def render_map(view: View, today: date) -> None:
 
 @st.cache_resource(show_spinner=False)
 def area_chart_values(directory: str, today: date) -> list[dict]:
+    """One short row a month (whole km²); the chart folds the three columns into lines."""
     series = monthly_area(directory, today)
-    long = series.melt(id_vars=["month"], value_vars=["IRQ", "SYR", "total"], var_name="scope", value_name="km2")
-    long["scope"] = long["scope"].map({"IRQ": "Iraq", "SYR": "Syria", "total": "Iraq + Syria"})
-    return long[["month", "scope", "km2"]].to_dict(orient="records")
+    return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t)}
+            for m, i, s, t in zip(series["month"], series["IRQ"], series["SYR"], series["total"])]
 
 
 def area_chart_spec(directory: str, today: date, month: str) -> dict:
@@ -492,10 +495,12 @@ def area_chart_spec(directory: str, today: date, month: str) -> dict:
         "height": 220,
         "layer": [
             {"data": {"values": area_chart_values(directory, today)}, "mark": "line",
+             "transform": [{"fold": ["Iraq", "Syria", "Iraq + Syria"], "as": ["scope", "km2"]},
+                           {"calculate": "datum.m + '-01'", "as": "month"}],
              "encoding": {"x": {"field": "month", "type": "temporal", "title": None},
                           "y": {"field": "km2", "type": "quantitative", "title": "km² held"},
                           "color": {"field": "scope", "type": "nominal", "scale": colours, "title": None}}},
-            {"data": {"values": [{"month": month}]}, "mark": {"type": "rule", "color": OKABE_ITO["black"]},
+            {"data": {"values": [{"month": month + "-01"}]}, "mark": {"type": "rule", "color": OKABE_ITO["black"]},
              "encoding": {"x": {"field": "month", "type": "temporal"}}},
         ],
     }
@@ -672,16 +677,17 @@ def main() -> None:
     render_map(view, today)
     player()
     sync_url(current_view(), today)
-    tabs = st.tabs(["Area held", "Plots per province", "What changed", "Key figures", "Export"])
-    with tabs[0]:
+    # One panel at a time: a slider step then sends only what the open panel shows (tabs would send them all).
+    panel = st.segmented_control("Panel", list(PANELS), key=Keys.PANEL, label_visibility="collapsed") or "Area held"
+    if panel == "Area held":
         stats_panel(view, today)
-    with tabs[1]:
+    elif panel == "Plots per province":
         plots_panel(view, today)
-    with tabs[2]:
+    elif panel == "What changed":
         compare_panel(today)
-    with tabs[3]:
+    elif panel == "Key figures":
         figures_panel()
-    with tabs[4]:
+    else:
         exports_panel(view, today)
         briefing_exports(view, today)
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import expected_date, load_snapshot, machine, summary, write_results  # noqa: E402
+from common import ForeignWork, expected_date, load_snapshot, machine, summary, write_results  # noqa: E402
 from devtools.browser import MAP_FRAME, launch, open_map, start_server, stop_server  # noqa: E402
 
 # Milestones in ms since the page's navigation started (the map frame's clock shifted onto the page's).
@@ -110,7 +110,7 @@ def run(runs: int = 3, month: str = "2015-06") -> dict:
     results = {"machine": machine(), "load_at_start": load, "method": __doc__.strip().split("\n\n", 1)[1],
                "month": month, "runs": []}
     try:
-        with sync_playwright() as playwright:
+        with sync_playwright() as playwright, ForeignWork() as watch:
             for i in range(runs):
                 row = one_run(playwright, url, month)
                 row["server"] = "fresh (first session)" if i == 0 else "warm"
@@ -121,6 +121,7 @@ def run(runs: int = 3, month: str = "2015-06") -> dict:
                       f"milestones {row['milestones_ms']}", flush=True)
     finally:
         stop_server(process)
+    results["other_processes"] = watch.report()
     results["first_map_ms"] = summary([r["first_map_ms"] for r in results["runs"]])
     results["first_map_ms_warm_server"] = summary([r["first_map_ms"] for r in results["runs"][1:]])
     path = write_results("cold_start", results)

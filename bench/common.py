@@ -22,6 +22,7 @@ from devtools.browser import CHROMIUM, MAP_FRAME  # noqa: E402
 from geo.view import month_date, shift_month  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+FOREIGN_LIMIT_PCT = 5.0  # CPU used by other processes, in % of one CPU, above which a run is not clean
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "playwright")
 
 # Main page, before any script runs: count what the Streamlit WebSocket receives, and note when the rerun
@@ -236,35 +237,83 @@ def load_snapshot() -> dict:
             "other_streamlit_pytest_renderers": len(others), "others": others[:10]}
 
 
-class ForeignWork:
-    """Watches, in a background thread, for test runs that share the CPUs with a benchmark (pytest processes)."""
+def _process_table() -> dict[int, tuple[int, float, str]]:
+    """pid -> (parent pid, CPU seconds used so far, command line) for every process we may read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        table[int(proc.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmd)
+    return table
 
-    def __init__(self, every: float = 1.0) -> None:
+
+class ForeignWork:
+    """Measures, in a background thread, the CPU time used by processes that are not this one or its children
+    (test runs, other benchmarks, other browsers): a benchmark is only clean if that stays near zero."""
+
+    def __init__(self, every: float = 0.5) -> None:
         self.every = every
-        self.seen: set[str] = set()
+        self.cpu_s: dict[int, float] = {}
+        self.commands: dict[int, str] = {}
+        self.wall_s = 0.0
+        self._base: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
+    def _foreign(self, table: dict[int, tuple[int, float, str]]) -> dict[int, tuple[float, str]]:
+        me, out = os.getpid(), {}
+        for pid, (ppid, cpu, cmd) in table.items():
+            chain, seen = pid, set()
+            while chain and chain not in seen and chain != me:
+                seen.add(chain)
+                chain = table.get(chain, (0, 0.0, ""))[0]
+            if chain != me and cmd:  # kernel threads have no command line
+                out[pid] = (cpu, cmd)
+        return out
+
+    def _sample(self) -> None:
+        for pid, (cpu, cmd) in self._foreign(_process_table()).items():
+            used = cpu - self._base.get(pid, 0.0)
+            if used > self.cpu_s.get(pid, 0.0):
+                self.cpu_s[pid] = used
+                self.commands[pid] = cmd[:120]
+
     def _watch(self) -> None:
-        while not self._stop.is_set():
-            for proc in Path("/proc").iterdir():
-                if not proc.name.isdigit():
-                    continue
-                try:
-                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-                except OSError:
-                    continue
-                if "pytest" in cmd:
-                    self.seen.add(cmd[:120])
-            self._stop.wait(self.every)
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    @property
+    def busy_pct(self) -> float:
+        """Foreign CPU time as a share of one CPU over the watched time."""
+        return round(100 * sum(self.cpu_s.values()) / max(self.wall_s, 1e-9), 1)
+
+    @property
+    def top(self) -> list[str]:
+        ranked = sorted(self.cpu_s, key=lambda pid: -self.cpu_s[pid])
+        return [f"{self.cpu_s[pid]:.1f} s {self.commands[pid]}" for pid in ranked[:5] if self.cpu_s[pid] >= 0.5]
+
+    def report(self) -> dict:
+        return {"busy_pct_of_one_cpu": self.busy_pct, "top": self.top,
+                "clean": self.busy_pct <= FOREIGN_LIMIT_PCT}
 
     def __enter__(self) -> "ForeignWork":
+        self._base = {pid: cpu for pid, (cpu, _) in self._foreign(_process_table()).items()}
+        self._started = time.monotonic()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
+        self.wall_s = time.monotonic() - self._started
 
 
 def app_version() -> dict[str, str]:

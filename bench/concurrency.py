@@ -50,7 +50,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from common import KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, load_snapshot, machine, summary, write_results  # noqa: E402
+from common import KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, load_snapshot, machine, summary, write_results  # noqa: E402
 from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, MAP_FRAME, ROOT, start_server, stop_server  # noqa: E402
 from geo.view import month_date, shift_month  # noqa: E402
 from scale import data_for, tree_rss_mb  # noqa: E402
@@ -103,7 +103,7 @@ class Session:
         self.rows: list[dict] = []
         self.errors: list[str] = []
         self.open_ms: float | None = None
-        self.closed = False
+        self.opened = asyncio.Event()  # set once the session is open, or has failed to open
 
     def error(self, text: str) -> None:
         self.errors.append(f"{time.strftime('%H:%M:%S')} {text}")
@@ -131,6 +131,7 @@ class WsClient:
         self.page_hash = ""
         self.month_widget: str | None = None
         self.ws = None
+        self.anatomy: list[dict] | None = None  # when a list: one entry per ForwardMsg of the current run
 
     async def open(self, month: str) -> None:
         started = time.perf_counter()
@@ -159,6 +160,8 @@ class WsClient:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
+            if self.anatomy is not None:
+                self.anatomy.append(describe(fwd, len(data)))
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
             elif kind == "page_info_changed":
@@ -171,8 +174,10 @@ class WsClient:
                 elif which == "slider" and element.slider.id.endswith("-w_month"):
                     self.month_widget = element.slider.id
                 elif which == "component_instance" and result["update_msg_ms"] is None and \
-                        MARKER in element.component_instance.json_args and wanted in element.component_instance.json_args:
-                    result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
+                        MARKER in element.component_instance.json_args:
+                    state = json.loads(element.component_instance.json_args).get("feature_group") or ""
+                    if wanted in state:
+                        result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
             elif kind == "script_finished":
                 result["done_ms"] = round((time.perf_counter() - sent) * 1000, 1)
                 if fwd.script_finished not in (ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -198,15 +203,50 @@ class WsClient:
             await self.ws.close()
 
 
+def describe(fwd: ForwardMsg, size: int) -> dict:
+    """What one ForwardMsg is: its size, the element it draws, that element's label and option count."""
+    kind = fwd.WhichOneof("type")
+    out = {"bytes": size, "type": kind}
+    if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+        which = fwd.delta.new_element.WhichOneof("type")
+        element = getattr(fwd.delta.new_element, which)
+        out["type"] = which
+        out["label"] = str(getattr(element, "label", "") or getattr(element, "component_name", ""))[:60]
+        if hasattr(element, "options"):
+            out["options"] = len(element.options)
+    return out
+
+
+async def rerun_anatomy(url: str, month: str, steps: int = 5) -> dict:
+    """One session over the WebSocket protocol, `steps` month steps: the server's time per step with no
+    browser at all, and what one rerun sends (every message in full: this client announces no cache)."""
+    session = Session("anatomy", "websocket")
+    client = WsClient(url, session)
+    rows = []
+    try:
+        await client.open(month)
+        for i in range(1, steps + 1):
+            client.anatomy = []
+            rows.append(await client.rerun(shift_month(month, i), client.query))
+    finally:
+        await client.close()
+    last = client.anatomy or []
+    return {"steps": len(rows), "update_msg_ms": summary([r["update_msg_ms"] for r in rows if r["update_msg_ms"]]),
+            "done_ms": summary([r["done_ms"] for r in rows]), "bytes_per_rerun": sum(e["bytes"] for e in last),
+            "messages_per_rerun": len(last), "biggest": sorted(last, key=lambda e: -e["bytes"])[:8],
+            "errors": session.errors}
+
+
 async def ws_session(url: str, session: Session, month: str, go: asyncio.Event, stop: dict) -> None:
     client = WsClient(url, session)
     try:
         await client.open(month)
     except Exception as exc:  # recorded as the session's error; the other sessions go on
         session.error(f"open failed: {type(exc).__name__}: {exc}")
-        session.closed = True
+        session.opened.set()
         await client.close()
         return
+    session.opened.set()
     direction = 1
     try:
         await go.wait()
@@ -227,7 +267,6 @@ async def ws_session(url: str, session: Session, month: str, go: asyncio.Event, 
                                  "done_ms": result["done_ms"], "bytes": result["bytes"]})
     finally:
         await client.close()
-        session.closed = True
 
 
 # ---------------------------------------------------------------- browser sessions
@@ -376,6 +415,7 @@ async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: f
     people = [Session(f"b{i + 1:02d}", "browser") for i in range(browsers)] + \
         [Session(f"w{i + 1:02d}", "websocket") for i in range(sessions - browsers)]
     clients: list = []
+    solo = None
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
@@ -409,7 +449,7 @@ async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: f
                     tasks.append(asyncio.create_task(browser_loop(client, start_month(i), stop, go)))
             ws_tasks = [asyncio.create_task(ws_session(url, p, start_month(i), go, stop))
                         for i, p in enumerate(people) if p.kind == "websocket"]
-            opened = asyncio.gather(*[wait_open(p) for p in people if p.kind == "websocket"])
+            opened = asyncio.gather(*[p.opened.wait() for p in people if p.kind == "websocket"])
             await asyncio.wait_for(opened, 300)
             marks["all_open_mb"] = tree_rss_mb(pid)
             print(f"  {sessions} sessions open: server RSS {marks['all_open_mb']} MB; open ms "
@@ -433,23 +473,17 @@ async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: f
                     "server_cpu_pct_of_one_core": round(100 * (server1 - server0) / elapsed, 1)}
         finally:
             state["phase"] = "closing"
-            for client in [c for c in clients] + ([solo] if "solo" in locals() else []):
+            for client in clients + ([solo] if solo is not None else []):
                 try:
                     await client.close()
                 except Exception as exc:  # a page that is already gone
                     print(f"  closing {client.session.name}: {type(exc).__name__}", flush=True)
             await browser.close()
     state["phase"] = "closed"
-    await asyncio.sleep(2)  # let the server notice the closed sockets before the last reading (a settling time)
     marks["after_close_mb"] = tree_rss_mb(pid)
     state["stop"] = True
     await sampler
     return {"people": people, "marks": marks, "samples": samples, "load": load}
-
-
-async def wait_open(person: Session) -> None:
-    while person.open_ms is None and not person.closed:
-        await asyncio.sleep(0.1)  # polling our own clients' state, not the page
 
 
 def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: float = 20, scale: int = 1) -> dict:
@@ -459,13 +493,10 @@ def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: flo
                "seconds": seconds, "single_seconds": single, "scale": scale, "data_dir": str(directory),
                "step_timeout_s": STEP_TIMEOUT, "layers_mb": layers_mb(directory)}
     env = None if scale == 1 else {"ISMAP_GEOJSON_DIR": str(directory)}
-    process, url = start_server(env=env)
-    try:
-        print(f"concurrency: {sessions} sessions ({browsers} in Chromium, {sessions - browsers} over the "
-              f"WebSocket protocol) for {seconds:.0f} s at {url}, data {directory}", flush=True)
-        out = asyncio.run(run_async(url, process.pid, sessions, browsers, seconds, single))
-    finally:
-        stop_server(process)
+    with ForeignWork() as watch:
+        process, url = start_server(env=env)
+        out = run_server(process, url, sessions, browsers, seconds, single, directory)
+    results["other_processes"] = watch.report()
     people = out["people"]
     results.update(summarise(people, out["marks"], results["layers_mb"], sessions))
     results["cpu_during_loop"] = out["load"]
@@ -474,6 +505,16 @@ def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: flo
     path = write_results("concurrency", results)
     print(f"wrote {path}")
     return results
+
+
+def run_server(process, url: str, sessions: int, browsers: int, seconds: float, single: float,
+               directory: Path) -> dict:
+    try:
+        print(f"concurrency: {sessions} sessions ({browsers} in Chromium, {sessions - browsers} over the "
+              f"WebSocket protocol) for {seconds:.0f} s at {url}, data {directory}", flush=True)
+        return asyncio.run(run_async(url, process.pid, sessions, browsers, seconds, single))
+    finally:
+        stop_server(process)
 
 
 def summarise(people: list[Session], marks: dict, layers: dict, sessions: int) -> dict:
@@ -522,6 +563,9 @@ def print_summary(results: dict) -> None:
     print(f"  server RSS MB: idle {m['idle_after_start_mb']}, 1 session {m['one_session_mb']}, all open "
           f"{m['all_open_mb']}, peak {m['peak_mb']}, end {m['end_of_loop_mb']}, after close {m['after_close_mb']}; "
           f"{m['growth_per_added_session_mb']} MB per added session vs layers {results['layers_mb']}")
+    work = results["other_processes"]
+    print(f"  other processes: {work['busy_pct_of_one_cpu']}% of one CPU" + (
+        "" if work["clean"] else f" (NOT clean, top: {work['top'][:1]}): the numbers are skewed"))
 
 
 def main() -> None:

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, WS_HOOK, expected_date, load_snapshot, machine, step,  # noqa: E402
-                    summary, wait_idle, write_results)
+from common import (DATE_CLOCK, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
+                    step, summary, wait_idle, write_results)
 from devtools.browser import launch, map_frame, open_map, start_server, stop_server  # noqa: E402
 
 FRAME_STATE = """() => ({
@@ -59,7 +59,7 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
     process, url = start_server()
     series, toggle_series, latencies = [], [], []
     try:
-        with sync_playwright() as playwright:
+        with sync_playwright() as playwright, ForeignWork() as watch:
             context = launch(playwright)
             page = context.pages[0] if context.pages else context.new_page()
             try:
@@ -98,7 +98,7 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
                "heap_max_mb": max(heap), "heap_growth_mb": round(heap[-1] - heap[0], 2),
                "heap_growth_after_first_sample_mb": round(heap[-1] - heap[1], 2) if len(heap) > 1 else None,
                "step_in_page_ms": summary([v for v in latencies if v is not None]),
-               "toggles": toggles, "toggle_series": toggle_series}
+               "toggles": toggles, "toggle_series": toggle_series, "other_processes": watch.report()}
     if len(toggle_series) > 1:
         first, last = toggle_series[0], toggle_series[-1]
         span = last["steps"] - first["steps"]

@@ -1,14 +1,19 @@
-"""Run every benchmark and print one summary table (about 4 minutes on 2 cores).
+"""Run every benchmark and print one summary table (about 3 minutes on 2 cores).
 
     .venv/bin/python bench/run_all.py [--steps 60] [--naive-steps 60] [--memory-steps 100] [--cold-runs 3]
+                                      [--only cold_start,step_latency,memory]
 
 Numbers are printed, never asserted. Each benchmark also writes bench/results/<name>.json; this script adds
-bench/results/summary.json. See docs/benchmarks.md for what the numbers mean.
+bench/results/summary.json. Each benchmark records how much CPU other processes (test runs, other
+benchmarks, other browsers) used while it ran; above 5% of one CPU the summary flags it as not clean, and
+`--only` runs just those again (the table then mixes runs; each one's time is in summary.json).
+See docs/benchmarks.md for what the numbers mean.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -18,7 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cold_start  # noqa: E402
 import memory  # noqa: E402
 import step_latency  # noqa: E402
-from common import ForeignWork, load_snapshot, machine, write_results  # noqa: E402
+from common import RESULTS, load_snapshot, machine, write_results  # noqa: E402
+
+
+BENCHMARKS = ("cold_start", "step_latency", "memory")
+
+
+def stored(name: str) -> dict:
+    """A benchmark's results as written to bench/results (stamped with the time it ran)."""
+    return json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def verdict(value: float, limit: float, higher_is_better: bool = False) -> str:
@@ -50,7 +63,8 @@ def table(steps: dict, cold: dict, mem: dict) -> list[tuple[str, str, str, str]]
         ("cold start to first map, runs", " / ".join(f"{r['first_map_ms']:.0f}" for r in cold["runs"]) + " ms", "",
          ""),
         ("first payload until drawn (run 1)", f"{cold['runs'][0]['total_received_bytes'] / 1e6:.2f} MB", "", ""),
-        ("JS heap after 0 / 100 steps", f"{mem['heap_first_mb']:.1f} / {mem['heap_last_mb']:.1f} MB", "flat", ""),
+        (f"JS heap after 0 / {mem['steps']} steps", f"{mem['heap_first_mb']:.1f} / {mem['heap_last_mb']:.1f} MB",
+         "flat", ""),
     ]
     if "toggle_growth" in mem:
         growth = mem["toggle_growth"]
@@ -66,6 +80,8 @@ def main() -> None:
     parser.add_argument("--naive-steps", type=int, default=60)
     parser.add_argument("--memory-steps", type=int, default=100)
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--only", default=",".join(BENCHMARKS),
+                        help="comma-separated subset to run again; the others are read from bench/results")
     args = parser.parse_args()
     load = load_snapshot()
     if load["cpu_busy_pct_1s"] > 20:
@@ -73,19 +89,19 @@ def main() -> None:
               f"{load['other_streamlit_pytest_renderers']} other Streamlit/pytest/renderer processes): "
               "the numbers will be slower than on a quiet machine.", flush=True)
     started = time.monotonic()
-    contended: dict[str, list[str]] = {}
-    with ForeignWork() as watch:
-        print("== cold start", flush=True)
-        cold = cold_start.run(args.cold_runs)
-    contended["cold start"] = sorted(watch.seen)
-    with ForeignWork() as watch:
-        print("== step latency, real app then naive app", flush=True)
-        steps = step_latency.run(args.steps, args.naive_steps)
-    contended["step latency"] = sorted(watch.seen)
-    with ForeignWork() as watch:
-        print("== browser memory", flush=True)
-        mem = memory.run(args.memory_steps)
-    contended["memory"] = sorted(watch.seen)
+    wanted = set(args.only.split(","))
+    runners = {"cold_start": lambda: cold_start.run(args.cold_runs),
+               "step_latency": lambda: step_latency.run(args.steps, args.naive_steps),
+               "memory": lambda: memory.run(args.memory_steps)}
+    for name in BENCHMARKS:
+        if name in wanted:
+            print(f"== {name}", flush=True)
+            runners[name]()
+        else:
+            print(f"== {name}: not run, the last results are used", flush=True)
+    cold, steps, mem = (stored(name) for name in BENCHMARKS)
+    foreign = {"cold start": cold["other_processes"], "step latency, real": steps["real"]["other_processes"],
+               "step latency, naive": steps["naive"]["other_processes"], "memory": mem["other_processes"]}
     after = load_snapshot()  # our servers and browsers are gone: what is left is someone else's work
     rows = table(steps, cold, mem)
     minutes = (time.monotonic() - started) / 60
@@ -96,12 +112,17 @@ def main() -> None:
     print(f"\nmachine: {machine()['cpus']} CPUs, {machine()['memory_gib']} GiB, {machine()['chromium']}; "
           f"all benchmarks took {minutes:.1f} min; CPU busy before / after: {load['cpu_busy_pct_1s']}% / "
           f"{after['cpu_busy_pct_1s']}%")
-    for name, seen in contended.items():
-        if seen:
-            print(f"WARNING: test runs shared the CPUs during '{name}': {seen[0]} ...; its numbers are skewed.")
+    for name, work in foreign.items():
+        print(f"other processes during {name}: {work['busy_pct_of_one_cpu']}% of one CPU"
+              + (f" (top: {work['top'][0]})" if work["top"] else ""))
+        if not work["clean"]:
+            print(f"WARNING: other work shared the CPUs during '{name}': its numbers are skewed; run again.")
     write_results("summary", {
-        "machine": machine(), "load_at_start": load, "load_at_end": after, "contended": contended,
-        "clean": not any(contended.values()), "minutes": round(minutes, 2),
+        "machine": machine(), "load_at_start": load, "load_at_end": after, "other_processes": foreign,
+        "measured_at_each": {"cold_start": cold["measured_at"], "step_latency": steps["measured_at"],
+                             "memory": mem["measured_at"]},
+        "clean": all(work["clean"] for work in foreign.values()),
+        "minutes": round(minutes, 2),
         "rows": [dict(zip(("measure", "value", "target", "verdict"), r)) for r in rows]})
 
 

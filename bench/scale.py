@@ -19,14 +19,19 @@ server (`streamlit run app.py` with ISMAP_GEOJSON_DIR pointing at the data) and:
                map opened and after the steps; also the value before that collection;
   server RSS   VmRSS from /proc of the streamlit process and all its descendants (psutil is not a dependency):
                idle after start, after the cold start, after the steps.
+  server only  5 more steps from a Python client speaking Streamlit's WebSocket protocol (no browser):
+               the server's time to the map's update message and to the end of the run, and what one rerun
+               sends, message by message (in full: that client announces no cached messages);
 Also counted: responses with status >= 400, failed requests and `.stException` elements on the page.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,8 +40,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import cold_start  # noqa: E402
 import synthetic  # noqa: E402
-from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, WS_HOOK, expected_date, load_snapshot, machine, step,  # noqa: E402
-                    summary, wait_idle, write_results)
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
+                    step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from geo.paths import GEOJSON  # noqa: E402
 
@@ -155,6 +160,14 @@ def payload_bytes(cold: dict) -> dict:
             "bodies_unknown": [r["url"] for r in cold["all_responses"] if r["body_bytes"] is None]}
 
 
+def server_only_steps(url: str, month: str) -> dict:
+    """A few steps from a Python WebSocket client (bench/concurrency.py's): the server's share of a step."""
+    import concurrency  # imported here: concurrency imports this module
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, away from Playwright's
+        return pool.submit(asyncio.run, concurrency.rerun_anatomy(url, month)).result(timeout=300)
+
+
 def data_for(scale: int) -> Path:
     return GEOJSON if scale == 1 else synthetic.ensure(scale)
 
@@ -167,8 +180,18 @@ def feature_counts(directory: Path) -> dict[str, int]:
 def measure(playwright, scale: int, steps: int, month: str) -> dict:
     directory = data_for(scale)
     env = None if scale == 1 else {"ISMAP_GEOJSON_DIR": str(directory)}
-    process, url = start_server(env=env)
     label = f"{scale}x"
+    with ForeignWork() as watch:
+        process, url = start_server(env=env)
+        cold, warm, rss = measure_server(playwright, process, url, label, month, steps, directory)
+    cold["biggest"] = sorted(cold.pop("all_responses"), key=lambda r: -(r["body_bytes"] or 0))[:6]
+    return {"scale": scale, "data_dir": str(directory), "features": feature_counts(directory),
+            "data_bytes": {p.name: p.stat().st_size for p in sorted(directory.glob("*.geojson"))},
+            "cold": cold, "warm": warm, "server_rss": rss, "other_processes": watch.report()}
+
+
+def measure_server(playwright, process, url: str, label: str, month: str, steps: int, directory: Path) -> tuple:
+    """Cold start, warm open and steps against a fresh server; the server is stopped at the end."""
     try:
         rss = {"idle_after_start_mb": tree_rss_mb(process.pid)}
         print(f"{label}: {directory} at {url}", flush=True)
@@ -179,12 +202,13 @@ def measure(playwright, scale: int, steps: int, month: str) -> dict:
               f"{cold['total_received_bytes'] / 1e6:.2f} MB", flush=True)
         warm = warm_page_steps(playwright, url, month, steps, label)
         rss["after_steps_mb"] = tree_rss_mb(process.pid)
+        warm["server_only"] = server_only_steps(url, month)
+        print(f"  {label} server only (WebSocket client, no browser): update message p50 "
+              f"{warm['server_only']['update_msg_ms']['p50']} ms, run done p50 {warm['server_only']['done_ms']['p50']} "
+              f"ms, {warm['server_only']['bytes_per_rerun'] / 1e3:.0f} kB per rerun", flush=True)
     finally:
         stop_server(process)
-    cold["biggest"] = sorted(cold.pop("all_responses"), key=lambda r: -(r["body_bytes"] or 0))[:6]
-    return {"scale": scale, "data_dir": str(directory), "features": feature_counts(directory),
-            "data_bytes": {p.name: p.stat().st_size for p in sorted(directory.glob("*.geojson"))},
-            "cold": cold, "warm": warm, "server_rss": rss}
+    return cold, warm, rss
 
 
 def run(scales: tuple[int, ...] = (1, 10, 100), steps: int = 30, month: str = "2014-06") -> dict:
@@ -227,6 +251,11 @@ def print_table(results: dict) -> None:
     for row in rows:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
     target = TARGET
+    for r in results["runs"]:
+        work = r.get("other_processes", {})
+        if work and not work["clean"]:
+            print(f"WARNING: other processes used {work['busy_pct_of_one_cpu']}% of one CPU during {r['scale']}x "
+                  f"(top: {work['top'][:1]}): those numbers are skewed.")
     for r in results["runs"]:
         if r["scale"] == target["scale"]:
             p50 = r["warm"]["in_page_ms"]["p50"]

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, expected_date, load_snapshot,  # noqa: E402
-                    machine, step, summary, wait_idle, write_results)
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, ForeignWork, expected_date,  # noqa: E402
+                    load_snapshot, machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from layers.assets import ensure_vendor  # noqa: E402
 
@@ -97,7 +97,9 @@ def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
         process, url = start_server(app=app)
         try:
             print(f"{label}: {app} at {url}, {count} steps from {month}", flush=True)
-            results[label] = measure(url, month, count, real=label == "real", label=label)
+            with ForeignWork() as watch:
+                results[label] = measure(url, month, count, real=label == "real", label=label)
+            results[label]["other_processes"] = watch.report()
         finally:
             stop_server(process)
     if "real" in results and "naive" in results:

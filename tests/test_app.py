@@ -102,8 +102,11 @@ def test_hostile_data_never_reaches_what_st_folium_is_sent(hostile_build, monkey
     assert any("<img" in n or "{{" in n or "<svg" in n for n in names), "hostile names are listed as plain text"
 
 
-def test_key_figures_from_the_seeds_are_shown(default_app):
-    table = [d for d in default_app.dataframe if "What it counts" in d.value.columns][0].value
+def test_key_figures_from_the_seeds_are_shown():
+    at = run_app()
+    at.session_state["w_panel"] = "Key figures"
+    at.run()
+    table = [d for d in at.dataframe if "What it counts" in d.value.columns][0].value
     figures = set(table["Figure"])
     assert "up to 40,000" in figures and "more than 120 countries" in figures
     assert "at least 5,600" in figures and "6,000 to 10,000" in figures

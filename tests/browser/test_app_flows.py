@@ -62,7 +62,7 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
     frame = open_map(page, f"{app_url}/?date=2024-07&window=moving&months=12&outcome=foiled")
     shown = counts(frame)["plots"]
     wait_idle(page)
-    page.get_by_role("tab", name="Export").click()
+    page.get_by_text("Export", exact=True).click()
     page.get_by_role("button", name="External plots: GeoJSON").wait_for()
     wait_idle(page)
     with page.expect_download() as info:
