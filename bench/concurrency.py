@@ -50,7 +50,8 @@ from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from common import KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, load_snapshot, machine, summary, write_results  # noqa: E402
+from common import (KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, app_version, load_snapshot, machine, summary,  # noqa: E402
+                    write_results)
 from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, MAP_FRAME, ROOT, start_server, stop_server  # noqa: E402
 from geo.view import month_date, shift_month  # noqa: E402
 from scale import data_for, tree_rss_mb  # noqa: E402
@@ -491,7 +492,7 @@ def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: flo
     results = {"machine": machine(), "load_at_start": load_snapshot(), "method": __doc__.strip().split("\n\n", 1)[1],
                "sessions": sessions, "browser_sessions": browsers, "websocket_sessions": sessions - browsers,
                "seconds": seconds, "single_seconds": single, "scale": scale, "data_dir": str(directory),
-               "step_timeout_s": STEP_TIMEOUT, "layers_mb": layers_mb(directory)}
+               "step_timeout_s": STEP_TIMEOUT, "layers_mb": layers_mb(directory), "app_files_at_start": app_version()}
     env = None if scale == 1 else {"ISMAP_GEOJSON_DIR": str(directory)}
     with ForeignWork() as watch:
         process, url = start_server(env=env)
@@ -502,6 +503,8 @@ def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: flo
     results["cpu_during_loop"] = out["load"]
     results["rss_samples"] = out["samples"]
     results["load_at_end"] = load_snapshot()
+    results["app_changed_during_run"] = sorted(name for name, digest in app_version().items()
+                                               if results["app_files_at_start"].get(name) != digest)
     path = write_results("concurrency", results)
     print(f"wrote {path}")
     return results
@@ -563,6 +566,9 @@ def print_summary(results: dict) -> None:
     print(f"  server RSS MB: idle {m['idle_after_start_mb']}, 1 session {m['one_session_mb']}, all open "
           f"{m['all_open_mb']}, peak {m['peak_mb']}, end {m['end_of_loop_mb']}, after close {m['after_close_mb']}; "
           f"{m['growth_per_added_session_mb']} MB per added session vs layers {results['layers_mb']}")
+    if results["app_changed_during_run"]:
+        print(f"  WARNING: {results['app_changed_during_run']} changed during the run: Streamlit reran the new code "
+              "in the open sessions; errors at that moment may come from the edit, not from load")
     work = results["other_processes"]
     print(f"  other processes: {work['busy_pct_of_one_cpu']}% of one CPU" + (
         "" if work["clean"] else f" (NOT clean, top: {work['top'][:1]}): the numbers are skewed"))

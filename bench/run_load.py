@@ -110,6 +110,11 @@ def main() -> None:
     print(f"\nmachine: {machine()['cpus']} CPUs, {machine()['memory_gib']} GiB; took {minutes:.1f} min; "
           f"CPU busy before / after: {load['cpu_busy_pct_1s']}% / {after['cpu_busy_pct_1s']}%; "
           f"load average before {load['loadavg_1_5_15']}, after {after['loadavg_1_5_15']}")
+    changed = {f"scale {r['scale']}x": r["app_changed_during_run"] for r in scaled["runs"]}
+    changed["concurrency"] = conc["app_changed_during_run"]
+    for name, files in changed.items():
+        if files:
+            print(f"WARNING: {files} changed during '{name}' (edited while the benchmark ran): run again.")
     for name, work in foreign.items():
         print(f"other processes during {name}: {work['busy_pct_of_one_cpu']}% of one CPU"
               + (f" (top: {work['top'][0]})" if work["top"] else ""))
@@ -117,7 +122,9 @@ def main() -> None:
             print(f"WARNING: other work shared the CPUs during '{name}': its numbers are skewed; run again.")
     write_results("load_summary", {
         "machine": machine(), "load_at_start": load, "load_at_end": after, "other_processes": foreign,
-        "clean": all(work["clean"] for work in foreign.values()), "minutes": round(minutes, 2),
+        "app_changed_during_run": changed,
+        "clean": all(work["clean"] for work in foreign.values()) and not any(changed.values()),
+        "minutes": round(minutes, 2),
         "rows": [dict(zip(("measure", "value", "target", "verdict"), r)) for r in table]})
 
 

@@ -40,8 +40,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import cold_start  # noqa: E402
 import synthetic  # noqa: E402
-from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
-                    step, summary, wait_idle, write_results)
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, app_version, expected_date, load_snapshot,  # noqa: E402
+                    machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from geo.paths import GEOJSON  # noqa: E402
 
@@ -181,13 +181,15 @@ def measure(playwright, scale: int, steps: int, month: str) -> dict:
     directory = data_for(scale)
     env = None if scale == 1 else {"ISMAP_GEOJSON_DIR": str(directory)}
     label = f"{scale}x"
+    before = app_version()
     with ForeignWork() as watch:
         process, url = start_server(env=env)
         cold, warm, rss = measure_server(playwright, process, url, label, month, steps, directory)
     cold["biggest"] = sorted(cold.pop("all_responses"), key=lambda r: -(r["body_bytes"] or 0))[:6]
     return {"scale": scale, "data_dir": str(directory), "features": feature_counts(directory),
             "data_bytes": {p.name: p.stat().st_size for p in sorted(directory.glob("*.geojson"))},
-            "cold": cold, "warm": warm, "server_rss": rss, "other_processes": watch.report()}
+            "cold": cold, "warm": warm, "server_rss": rss, "other_processes": watch.report(),
+            "app_changed_during_run": sorted(n for n, d in app_version().items() if before.get(n) != d)}
 
 
 def measure_server(playwright, process, url: str, label: str, month: str, steps: int, directory: Path) -> tuple:
@@ -252,6 +254,8 @@ def print_table(results: dict) -> None:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
     target = TARGET
     for r in results["runs"]:
+        if r.get("app_changed_during_run"):
+            print(f"WARNING: {r['app_changed_during_run']} changed during {r['scale']}x: the numbers mix two versions.")
         work = r.get("other_processes", {})
         if work and not work["clean"]:
             print(f"WARNING: other processes used {work['busy_pct_of_one_cpu']}% of one CPU during {r['scale']}x "

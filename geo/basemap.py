@@ -12,13 +12,20 @@ from geo.countries import load_countries, polygons_only
 from geo.paths import BASE
 
 BASEMAP_DEGREES = 0.03
+WORLD_DEGREES = 0.1
+# Where analysts zoom in (the Middle East, North and East Africa, Central Asia): finer outlines.
+FOCUS = shapely.box(20.0, 5.0, 65.0, 45.0)
 
 
-def basemap_countries(base: Path = BASE, tolerance: float = BASEMAP_DEGREES) -> gpd.GeoDataFrame:
-    """Country outlines simplified for display (coverage-preserving, so borders stay shared)."""
+def basemap_countries(base: Path = BASE, tolerance: float = BASEMAP_DEGREES,
+                      world_tolerance: float = WORLD_DEGREES) -> gpd.GeoDataFrame:
+    """Country outlines simplified for display (coverage-preserving, so borders stay shared): fine in the
+    focus region, coarser elsewhere, which keeps the file the browser loads small."""
     frame = load_countries(base)[["iso3", "name", "geometry"]].copy()
-    simplified = frame.geometry.simplify_coverage(tolerance)
-    frame["geometry"] = [polygons_only(shapely.make_valid(g)) for g in shapely.set_precision(simplified.values, 1e-3)]
+    fine = shapely.set_precision(frame.geometry.simplify_coverage(tolerance).values, 1e-3)
+    coarse = shapely.set_precision(frame.geometry.simplify_coverage(world_tolerance).values, 1e-2)
+    near = frame.geometry.representative_point().within(FOCUS).values
+    frame["geometry"] = [polygons_only(shapely.make_valid(f if n else c)) for f, c, n in zip(fine, coarse, near)]
     return frame[~frame.geometry.is_empty].reset_index(drop=True)
 
 
