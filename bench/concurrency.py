@@ -50,8 +50,8 @@ from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from common import (KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, app_version, load_snapshot, machine, summary,  # noqa: E402
-                    write_results)
+from common import (KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, app_version, load_snapshot, machine,  # noqa: E402
+                    summary, write_results)
 from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, MAP_FRAME, ROOT, start_server, stop_server  # noqa: E402
 from geo.view import month_date, shift_month  # noqa: E402
 from scale import data_for, tree_rss_mb  # noqa: E402

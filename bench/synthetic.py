@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
 import sys
 import time
 from datetime import date
@@ -210,8 +210,6 @@ def validate(out_dir: Path, scale: int, source: Path = GEOJSON) -> list[str]:
 
 def check_app(out_dir: Path, timeout: int = 300) -> list[str]:
     """Run the app once on the synthetic data through Streamlit's AppTest: its exceptions, if any."""
-    import os
-
     from streamlit.testing.v1 import AppTest
 
     before = os.environ.get("ISMAP_GEOJSON_DIR")

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from devtools.browser import ROOT, launch, open_map, start_server, stop_server  # noqa: E402
+from devtools.browser import ROOT, launch, open_map, start_server, stop_server, wait_idle  # noqa: E402
 
 
 def main(view: str = "?date=2015-05&lat=34.8&lon=40.6&zoom=6", out: Path = ROOT / "docs" / "screenshot.png") -> None:
@@ -19,6 +19,8 @@ def main(view: str = "?date=2015-05&lat=34.8&lon=40.6&zoom=6", out: Path = ROOT 
             context = launch(playwright, viewport={"width": 1440, "height": 960})
             page = context.new_page()
             open_map(page, f"{url}/{view}")
+            wait_idle(page)
+            page.get_by_text("Held in Iraq").wait_for()
             page.screenshot(path=str(out))
             context.close()
     finally:
