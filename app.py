@@ -28,13 +28,13 @@ from geo.errors import SourceError
 from geo.upload import MAX_UPLOAD_BYTES, UserLayer, read_user_layer
 from layers import affiliates, plots, territory, userlayer
 from layers.assets import ensure_vendor
-from layers.escape import escape_text
+from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_scene
 from layers.snapshot import SnapshotUnavailable
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
-from layers.publish import publish
+from layers.publish import prune, publish
 
 LAYER_DEFS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plots": plots.LAYER}
 LAYER_LABELS = {"territory": "Territory held", "affiliates": "Provinces", "plots": "External plots"}
@@ -111,7 +111,7 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
     )
     countries = basemap_countries()
     basemap = json.loads(countries.to_json(drop_id=True))
-    return MapData(
+    data = MapData(
         layers=layer_urls,
         basemap_url=publish("basemap", json.dumps(basemap, separators=(",", ":")).encode()),
         refs_url=publish("references", (Path(directory) / "references.json").read_bytes()),
@@ -120,6 +120,9 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
         caption=CAPTION,
         tiles={"url": TILE_URL, "attribution": TILE_ATTRIBUTION} if tiles and TILE_URL else None,
     )
+    current = {url.rsplit("/", 1)[-1] for url in (data.basemap_url, data.refs_url, data.labels_url)}
+    prune(keep=current | {url.rsplit("/", 1)[-1] for _, url in layer_urls})
+    return data
 
 
 @st.cache_resource(show_spinner=False)
@@ -285,13 +288,36 @@ def filter_controls(today: date) -> None:
     st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES)
 
 
+MAX_MATCHES = 8
+
+
+def place_matches(query: str, options: dict[str, tuple[float, float, int]]) -> list[str]:
+    """Names containing every word of the query, those starting with it first (case-insensitive)."""
+    words = query.casefold().split()
+    hits = [name for name in options if all(w in name.casefold() for w in words)]
+    return sorted(hits, key=lambda n: (not n.casefold().startswith(words[0]), n))[:MAX_MATCHES] if words else []
+
+
 def find_control() -> None:
+    """Type a name: the map flies to the best match; other matches are one click away.
+    (A text box, not a list of every place: a slider step then resends a few bytes, not the whole gazetteer.)"""
+    query = st.text_input("Find a place", key=Keys.FIND, placeholder="Type a name, press Enter", max_chars=60)
+    if not query.strip():
+        return
     options = find_options()
-    choice = st.selectbox("Find a place", [""] + list(options), key=Keys.FIND,
-                          format_func=lambda x: x or "Type a name…")
-    if choice and st.session_state.get("last_find") != choice:
-        st.session_state["last_find"] = choice
-        st.session_state[Keys.FLY] = options[choice]
+    matches = place_matches(query, options)
+    if not matches:
+        st.caption("No place of that name on the map.")
+        return
+    if st.session_state.get("last_find") != query:
+        st.session_state["last_find"] = query
+        st.session_state[Keys.FLY] = options[matches[0]]
+        st.session_state["found"] = matches[0]
+    st.caption("Showing " + markdown_text(st.session_state.get("found", matches[0])))
+    for number, name in enumerate(matches[1:4]):
+        if st.button(markdown_text(name), key=f"find_{number}", type="tertiary"):
+            st.session_state[Keys.FLY] = options[name]
+            st.session_state["found"] = name
 
 
 def upload_control() -> None:
@@ -692,5 +718,13 @@ def main() -> None:
         briefing_exports(view, today)
 
 
-gc.freeze()
+@st.cache_resource(show_spinner=False)
+def freeze_long_lived_objects() -> bool:
+    """Once per process, after the first run loaded the data: move it out of the collector's way.
+    (Freezing on every rerun would also freeze each rerun's garbage: a leak the load benchmark found.)"""
+    gc.freeze()
+    return True
+
+
 main()
+freeze_long_lived_objects()

@@ -87,3 +87,19 @@ def wait_idle(page, timeout: int = 30_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
         "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout)
+
+
+def click_until(page, button: str, frame, selector: str, tries: int = 3, timeout: int = 15_000) -> None:
+    """Click a Streamlit button until the map frame shows selector. A click that lands while Streamlit is
+    still finishing a rerun (the map reporting its first view, say) can be swallowed; it is clicked again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        wait_idle(page)
+        page.get_by_role("button", name=button).click()
+        try:
+            frame.locator(selector).wait_for(timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise

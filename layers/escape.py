@@ -43,3 +43,12 @@ def safe_json(value: Any) -> str:
     """JSON for embedding in a <script> inside a Jinja template: no '<', '{', '$', backtick in any string."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False, sort_keys=True)
     return _JSON_STRING.sub(_escape_json_string, text)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
+
+
+def markdown_text(value: object) -> str:
+    """Text shown literally by Streamlit's Markdown (labels, captions): every Markdown character escaped."""
+    text = "".join(ch for ch in ("" if value is None else str(value)) if ch >= " ")
+    return _MARKDOWN.sub(r"\\\1", text)

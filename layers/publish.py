@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from layers.assets import STATIC, URL_PREFIX
@@ -23,3 +24,17 @@ def publish(name: str, data: bytes, static_dir: Path = STATIC, prefix: str = URL
         os.chmod(temp, 0o644)
         os.replace(temp, target)
     return f"{prefix}/gen/{target.name}"
+
+
+def prune(static_dir: Path = STATIC, keep: set[str] | frozenset[str] = frozenset(), max_age_s: float = 86_400) -> int:
+    """Delete generated payloads older than max_age_s that are not in keep (old builds, old uploads)."""
+    folder = static_dir / "gen"
+    if not folder.exists():
+        return 0
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in folder.glob("*.json"):
+        if path.name not in keep and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -7,7 +7,24 @@ import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
-from devtools.browser import ROOT, map_frame, open_map, wait_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from devtools.browser import ROOT, click_until, map_frame, open_map, wait_idle
+
+
+def download(page, name: str):
+    """Click a download button and return the download. A click that lands while Streamlit is rerunning
+    (the map reports its first view, say) can be swallowed: click again, at most three times."""
+    last = None
+    for _ in range(3):
+        wait_idle(page)
+        try:
+            with page.expect_download(timeout=15_000) as info:
+                page.get_by_role("button", name=name).click()
+            return info.value
+        except PlaywrightTimeout as exc:
+            last = exc
+    raise last
 
 
 def counts(frame) -> dict:
@@ -20,16 +37,14 @@ def wait_date(frame, iso: str) -> None:
 
 def test_play_advances_month_by_month_and_pause_stops(page, app_url):
     frame = open_map(page, f"{app_url}/?date=2015-01")
-    page.get_by_role("button", name="▶ Play").click()
-    wait_date(frame, "2015-02-28")
+    click_until(page, "▶ Play", frame, ".leaflet-container[data-date='2015-02-28']")
     wait_date(frame, "2015-03-31")
     page.get_by_role("button", name="⏸ Pause").click()
     page.get_by_role("button", name="▶ Play").wait_for()
     paused = frame.locator(".leaflet-container").get_attribute("data-date")
-    page.get_by_role("button", name="Step ▶").click()
     year, month = int(paused[:4]), int(paused[5:7])
     nxt = f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
-    frame.locator(f".leaflet-container[data-date^='{nxt}']").wait_for(timeout=30_000)
+    click_until(page, "Step ▶", frame, f".leaflet-container[data-date^='{nxt}']")
 
 
 def test_province_filter_limits_the_plots(page, app_url):
@@ -64,24 +79,17 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
     wait_idle(page)
     page.get_by_text("Export", exact=True).click()
     page.get_by_role("button", name="External plots: GeoJSON").wait_for()
-    wait_idle(page)
-    with page.expect_download() as info:
-        page.get_by_role("button", name="External plots: GeoJSON").click()
     path = tmp_path / "plots.geojson"
-    info.value.save_as(path)
+    download(page, "External plots: GeoJSON").save_as(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection" and len(data["features"]) == shown > 0
     assert {f["properties"]["outcome"] for f in data["features"]} == {"foiled"}
     cli = subprocess.run([sys.executable, "-m", "geo", "export", "plots", "--from", "2023-08-01", "--to", "2024-07-31",
                           "--outcome", "foiled"], cwd=ROOT, capture_output=True, check=True)
     assert cli.stdout == path.read_bytes(), "the download and the CLI give the same bytes"
-    with page.expect_download() as info:
-        page.get_by_role("button", name="External plots: CSV").click()
-    csv_text = info.value.path().read_text(encoding="utf-8")
+    csv_text = download(page, "External plots: CSV").path().read_text(encoding="utf-8")
     assert csv_text.count("\n") == shown + 1
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Territory held: KML").click()
-    assert info.value.path().read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert download(page, "Territory held: KML").path().read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
 def test_a_link_restores_the_same_view(page, app_url, browser):

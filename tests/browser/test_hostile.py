@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.browser import map_frame, open_map, start_server, stop_server
+from devtools.browser import click_until, map_frame, open_map, start_server, stop_server
 from tests.hostile import SENTINEL
 
 OPEN_EVERYTHING = """() => {
@@ -54,6 +54,5 @@ def test_hostile_text_is_shown_literally_and_never_runs(page, hostile_url, hosti
     assert mf.evaluate(f"() => window.{SENTINEL}") is None
     assert not hostile_build["marker"].exists(), "Jinja evaluated data on the server"
     # The page still works: a step redraws the map.
-    page.get_by_role("button", name="Step ▶").click()
-    frame.locator(".leaflet-container[data-date='2016-02-29']").wait_for(timeout=30_000)
+    click_until(page, "Step ▶", frame, ".leaflet-container[data-date='2016-02-29']")
     assert mf.evaluate(f"() => window.{SENTINEL}") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map
+from devtools.browser import click_until, LOOPBACK, MAP_FRAME, map_frame, open_map
 
 
 def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
@@ -25,8 +25,7 @@ def test_slider_step_updates_the_map_and_keeps_the_view(page, app_url):
     mf = map_frame(page)
     mf.evaluate("() => ISMap.map.setView([36.3, 43.1], 8)")
     before = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
-    page.get_by_role("button", name="Step ▶").click()
-    frame.locator(".leaflet-container[data-date='2016-02-29']").wait_for(timeout=30_000)
+    click_until(page, "Step ▶", frame, ".leaflet-container[data-date='2016-02-29']")
     centre = mf.evaluate("() => { const c = ISMap.map.getCenter(); return [c.lat, c.lng, ISMap.map.getZoom()]; }")
     assert round(centre[0], 1) == 36.3 and round(centre[1], 1) == 43.1 and centre[2] == 8
     after = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))

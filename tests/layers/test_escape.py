@@ -47,3 +47,12 @@ def test_safe_json_in_a_jinja_template_is_inert(tmp_path):
     rendered_again = Template(rendered).render()
     assert not marker.exists()
     assert json.loads(rendered_again[len("var x = "):-1]) == {"name": payload}
+
+
+@given(st.text())
+def test_markdown_text_escapes_every_markdown_character(value):
+    from layers.escape import markdown_text
+
+    out = markdown_text(value)
+    for ch in "`*_[]()<>#|~$!":
+        assert out.count(ch) == out.count("\\" + ch), (value, out)
