@@ -65,7 +65,8 @@ KEY_CLOCK = """(marker) => {
 }"""
 
 # Map frame of the real app: remember when data-date first takes each value, and when the first render
-# message of a step from Streamlit (st_folium's new arguments) reached the frame.
+# message of a step from Streamlit (st_folium's new arguments) was dispatched to the frame (its timeStamp:
+# the listener itself runs only after st_folium's handler has already applied the state).
 DATE_CLOCK = """() => {
   if (window.__drawnAt) return;
   window.__drawnAt = {};
@@ -75,11 +76,11 @@ DATE_CLOCK = """() => {
     const d = box.dataset.date;
     if (d && !(d in window.__drawnAt)) window.__drawnAt[d] = performance.timeOrigin + performance.now();
   }).observe(box, {attributes: true, attributeFilter: ['data-date']});
-  window.addEventListener('message', e => {  // capture: runs before st_folium's own handler applies the state
+  window.addEventListener('message', e => {  // runs after st_folium's handler: use the event's own time stamp
     if (e.data && e.data.type === 'streamlit:render' && !window.__renderAt) {
-      window.__renderAt = performance.timeOrigin + performance.now();
+      window.__renderAt = performance.timeOrigin + e.timeStamp;
     }
-  }, true);
+  });
 }"""
 
 RESET_STEP = """() => {
