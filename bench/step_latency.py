@@ -1,6 +1,7 @@
 """Slider step latency of the real app against a naive rebuild-the-map app, and whether pan/zoom survive a step.
 
     .venv/bin/python bench/step_latency.py [--steps 60] [--naive-steps 60] [--start 2014-06]
+                                           [--app app.py] [--results step_latency]
 
 Each step: focus the month slider, press ArrowRight, wait until the map frame shows the new month-end date in
 `data-date`. Two clocks are kept:
@@ -86,17 +87,19 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
     }
 
 
-def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
-    results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET,
+def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06", app: str = "app.py",
+        name: str = "step_latency") -> dict:
+    """`app`: the real app, or a variant of it (a path; its folder needs the app's static/ beside it)."""
+    results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET, "app": app,
                "method": __doc__.strip().split("\n\n", 1)[1]}
-    for label, app, count in (("real", "app.py", steps), ("naive", "bench/naive_app.py", naive_steps)):
+    for label, script, count in (("real", app, steps), ("naive", "bench/naive_app.py", naive_steps)):
         if count <= 0:
             continue
         if label == "naive":  # its Leaflet copy must exist before the server maps /app/static
             ensure_vendor(ROOT / "bench" / "static")
-        process, url = start_server(app=app)
+        process, url = start_server(app=script)
         try:
-            print(f"{label}: {app} at {url}, {count} steps from {month}", flush=True)
+            print(f"{label}: {script} at {url}, {count} steps from {month}", flush=True)
             with ForeignWork() as watch:
                 results[label] = measure(url, month, count, real=label == "real", label=label)
             results[label]["other_processes"] = watch.report()
@@ -111,7 +114,7 @@ def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06") -> dict:
         naive_counts = [r["counts"] for r in results["naive"]["rows"]]
         shared = min(len(real_counts), len(naive_counts))
         results["same_features_drawn"] = real_counts[:shared] == naive_counts[:shared]
-    path = write_results("step_latency", results)
+    path = write_results(name, results)
     print(f"wrote {path}")
     return results
 
@@ -121,8 +124,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--naive-steps", type=int, default=60)
     parser.add_argument("--start", default="2014-06", help="first month, YYYY-MM")
+    parser.add_argument("--app", default="app.py",
+                        help="the app to measure: app.py, or a variant's path (with the app's static/ beside it)")
+    parser.add_argument("--results", default="step_latency", help="name of the results file in bench/results")
     args = parser.parse_args()
-    results = run(args.steps, args.naive_steps, args.start)
+    results = run(args.steps, args.naive_steps, args.start, args.app, args.results)
     for label in ("real", "naive"):
         if label in results:
             s = results[label]["in_page_ms"]
