@@ -15,11 +15,10 @@ from streamlit_folium import st_folium
 
 from geo.basemap import basemap_countries, key_places
 from geo.export import export_geojson, load_layer, select
-from geo.filters import LINKS, OUTCOMES, DateRange, Filters, TimeFilter
+from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml
-from geo.geojson import encode_frame
 from geo.paths import GEOJSON
-from geo.stats import area_on, area_series, changes_between, plots_per_half_year
+from geo.stats import area_series, changes_between, plots_per_half_year
 from geo.view import (LAYER_IDS, View, month_date, month_options, parse_query, selection, shift_month, to_query,
                       view_state)
 from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, parse_presenter, save_briefing,
@@ -655,7 +654,6 @@ def exports_panel(view: View, today: date) -> None:
     for layer, (time, filters) in selection(view, today).items():
         if layer not in view.layers:
             continue
-        frame = frames()[layer]
         cols = st.columns(3)
         cols[0].download_button(f"{LAYER_LABELS[layer]}: GeoJSON", key=f"dl_{layer}_geojson",
                                 data=lambda layer=layer, time=time, filters=filters: export_geojson(

@@ -10,10 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geo.errors import Problem, SourceError
-from geo.filters import LINKS, OUTCOMES
 from geo.models import Required, Summary
 from geo.paths import ROOT
-from geo.view import LAYER_IDS, THEME_NAMES, View
+from geo.view import LAYER_IDS, View
 
 BRIEFINGS = ROOT / "data" / "briefings"
 MAX_BRIEFING_BYTES = 200_000
@@ -197,6 +196,3 @@ def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) ->
         zoom=view.zoom or 6, caption=caption, refs=refs,
     )
 
-
-__all__ = ["Briefing", "Scene", "parse_briefing", "load_briefing", "briefing_names", "to_yaml", "scene_from_view",
-           "THEME_NAMES", "LINKS", "OUTCOMES"]

@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from layers.assets import STATIC, ensure_vendor
-from layers.escape import escape_text, safe_json
-from layers.mapbuild import MapData, build_map
+from layers.escape import escape_text
+from layers.mapbuild import MapData, build_map, map_config
 
 _SCRIPT = re.compile(r'<script src="/app/static/([^"?]+)(?:\?[^"]*)?"></script>')
 _STYLE = re.compile(r'<link rel="stylesheet" href="/app/static/([^"?]+)(?:\?[^"]*)?"/>')
@@ -43,16 +43,13 @@ def standalone_html(data: MapData, payloads: dict[str, object], *, title: str, s
     ensure_vendor(static_dir)
     first = scenes[0]
     inline = replace(data, tiles=None)
+    layers = [{**layer, "url": None, "data": payloads[layer["id"]]} for layer in map_config(inline)["layers"]]
     extra = {
+        "layers": layers, "basemapUrl": None, "refsUrl": None, "labelsUrl": None,
         "basemapData": payloads["basemap"], "refsData": payloads["references"], "labelsData": payloads["labels"],
         "standalone": {"title": title, "scenes": scenes, "months": months},
     }
     fmap = build_map(inline, center=tuple(first["center"]), zoom=first["zoom"], extra=extra)
-    config_layers = fmap._children  # the ISMapInit element holds the config; add layer data to it
-    for element in config_layers.values():
-        if type(element).__name__ == "ISMapInit":
-            config = _layer_data(element.config_json, payloads)
-            element.config_json = config
     html = fmap.get_root().render()
     html = html.replace("<head>", f"<head><title>{escape_text(title)}</title>", 1)
     html = _inline_assets(html, static_dir)
@@ -60,15 +57,3 @@ def standalone_html(data: MapData, payloads: dict[str, object], *, title: str, s
         raise ValueError("a static link was left in the standalone page")
     return html
 
-
-def _layer_data(config_json: str, payloads: dict[str, object]) -> str:
-    """Re-serialise the config with each layer's features embedded (escaped like every config)."""
-    import json
-
-    config = json.loads(config_json)
-    for layer in config["layers"]:
-        layer["data"] = payloads[layer["id"]]
-        layer["url"] = None
-    for key in ("basemapUrl", "refsUrl", "labelsUrl"):
-        config[key] = None
-    return safe_json(config)

@@ -94,7 +94,7 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
 
 
 def test_a_link_restores_the_same_view(page, app_url, browser):
-    frame = open_map(page, f"{app_url}/?date=2016-08&layers=territory,plots&link=directed")
+    open_map(page, f"{app_url}/?date=2016-08&layers=territory,plots&link=directed")
     mf = map_frame(page)
     mf.evaluate("() => ISMap.map.setView([35.0, 40.5], 7, {animate: false})")
     page.wait_for_function("() => location.search.includes('zoom=7')", timeout=30_000)
