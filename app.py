@@ -19,8 +19,8 @@ from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml
 from geo.paths import GEOJSON
 from geo.stats import area_series, changes_between, plots_per_half_year
-from geo.view import (LAYER_IDS, View, month_date, month_options, parse_query, selection, shift_month, to_query,
-                      view_state)
+from geo.view import (LAYER_IDS, View, month_date, month_from_map, month_options, parse_query, selection, shift_month,
+                      to_query, view_state)
 from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, parse_presenter, save_briefing,
                           scene_from_view, to_yaml)
 from geo.errors import SourceError
@@ -47,7 +47,10 @@ class Keys:
 
     INIT = "view_initialised"
     NOTICES = "view_notices"
-    MONTH = "w_month"
+    MONTH = "month"
+    MAP_MONTH = "map_month"
+    MAP_SEQ = "map_seq"
+    MAP_REPORTED = "map_reported"
     LAYERS = "w_layers"
     PROVINCES = "w_provinces"
     LINKS = "w_links"
@@ -58,8 +61,6 @@ class Keys:
     RANGE_FROM = "w_range_from"
     RANGE_TO = "w_range_to"
     THEME = "w_theme"
-    PLAYING = "playing"
-    SPEED = "w_speed"
     FLY = "fly_to"
     CENTER = "view_center"
     FIND = "w_find"
@@ -189,8 +190,8 @@ def init_view(today: date) -> None:
     st.session_state[Keys.RANGE_FROM] = view.range_from or "2024-01"
     st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
-    st.session_state[Keys.PLAYING] = False
-    st.session_state[Keys.SPEED] = 1.0
+    st.session_state[Keys.MAP_MONTH] = view.month
+    st.session_state[Keys.MAP_SEQ] = st.session_state.get(Keys.MAP_SEQ, 0) + 1
     st.session_state[Keys.PANEL] = "Area held"
     if view.lat is not None:
         st.session_state[Keys.CENTER] = (view.lat, view.lon, view.zoom or DEFAULT_ZOOM)
@@ -225,8 +226,8 @@ def current_view() -> View:
 
 
 PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Export")
-WIDGET_KEYS = ("PANEL", "MONTH", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
-               "RANGE_FROM", "RANGE_TO", "THEME", "SPEED", "BRIEFING")
+WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
+               "RANGE_FROM", "RANGE_TO", "THEME", "BRIEFING")
 
 
 def keep_widget_state() -> None:
@@ -249,26 +250,9 @@ def sync_url(view: View | None, today: date) -> None:
 
 # ---------------------------------------------------------------- widgets
 
-def step_month(months: int) -> None:
-    options = month_options(date.today())
-    current = options.index(st.session_state[Keys.MONTH])
-    st.session_state[Keys.MONTH] = options[max(0, min(len(options) - 1, current + months))]
-
-
-def toggle_play() -> None:
-    st.session_state[Keys.PLAYING] = not st.session_state[Keys.PLAYING]
-
-
-def time_controls(today: date) -> None:
-    months = month_options(today)
-    st.select_slider("Map date (month)", options=months, key=Keys.MONTH,
-                     help="The map shows what held at the end of this month.")
-    back, play, forward = st.columns(3)
-    back.button("◀ Step", on_click=step_month, args=(-1,), width="stretch", key="b_back")
-    play.button("⏸ Pause" if st.session_state[Keys.PLAYING] else "▶ Play", on_click=toggle_play,
-                width="stretch", key="b_play")
-    forward.button("Step ▶", on_click=step_month, args=(1,), width="stretch", key="b_forward")
-    st.select_slider("Play speed (seconds per month)", options=[0.5, 1.0, 2.0, 3.0], key=Keys.SPEED)
+def time_help() -> None:
+    st.caption("**Map date:** use the time bar on the map: ◀ and ▶ step a month, Play runs through the months, "
+               "the slider (or the arrow keys on it) picks any month from January 2013 to now.")
 
 
 def filter_controls(today: date) -> None:
@@ -344,26 +328,6 @@ def upload_control() -> None:
             st.warning(str(problem), icon="⚠️")
         if len(problems) > 50:
             st.caption(f"… and {len(problems) - 50} more problems.")
-
-
-def player() -> None:
-    """While playing, advance one month per tick and rerun the whole app (the map keeps its view)."""
-    if not st.session_state.get(Keys.PLAYING):
-        return
-
-    @st.fragment(run_every=float(st.session_state.get(Keys.SPEED, 1.0)))
-    def tick() -> None:
-        if not st.session_state.get(Keys.PLAYING):
-            return
-        options = month_options(date.today())
-        current = options.index(st.session_state[Keys.MONTH])
-        if current >= len(options) - 1:
-            st.session_state[Keys.PLAYING] = False
-        else:
-            st.session_state[Keys.MONTH] = options[current + 1]
-        st.rerun(scope="app")
-
-    tick()
 
 
 # ---------------------------------------------------------------- briefings and the presenter
@@ -489,15 +453,34 @@ def with_user_layer(data: MapData) -> MapData:
     return replace(data, layers=data.layers + ((userlayer.LAYER, url),))
 
 
+def map_reported() -> None:
+    """The map stepped to a month by itself (its time bar): adopt it, if it is a month the app offers."""
+    value = st.session_state.get(MAP_KEY)
+    month = month_from_map(value.get("ismap_month") if isinstance(value, dict) else None, date.today())
+    if month is not None and month != st.session_state.get(Keys.MONTH):
+        st.session_state[Keys.MONTH] = month
+        st.session_state[Keys.MAP_REPORTED] = True
+
+
+def map_state(view: View, today: date) -> dict:
+    """What the map is sent. After the map reported a month, the state it is sent stays as it was (the map
+    already shows that month): st_folium then has nothing new to run, and the step costs the frame nothing."""
+    if not st.session_state.pop(Keys.MAP_REPORTED, False):
+        st.session_state[Keys.MAP_MONTH] = view.month
+    state = view_state(replace(view, month=st.session_state[Keys.MAP_MONTH]), today)
+    state["seq"] = st.session_state[Keys.MAP_SEQ]
+    return state
+
+
 def render_map(view: View, today: date) -> None:
     data = with_user_layer(published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES))))
     fmap = build_map(data)
     fly = st.session_state.get(Keys.FLY)
     result = st_folium(
         fmap, key=MAP_KEY, height=620, width="stretch",
-        feature_group_to_add=state_group(view_state(view, today)),
+        feature_group_to_add=state_group(map_state(view, today)),
         center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
-        returned_objects=["center", "zoom"],
+        returned_objects=["center", "zoom"], on_change=map_reported,
     )
     if result and result.get("center") and result.get("zoom"):
         centre = result["center"]
@@ -537,6 +520,8 @@ def stats_panel(view: View, today: date) -> None:
     previous = series.loc[series["month"] == shift_month(view.month, -1)]
     peak = series.loc[series["total"].idxmax()]
     before = float(previous["total"].iloc[0]) if not previous.empty else float(row["total"])
+    st.caption(f"Area held at the end of {month_date(view.month, today):%B %Y} on this map "
+               "(computed from its polygons; published estimates compared in docs/area-estimates.md).")
     cols = st.columns(4)
     cols[0].metric("Held in Iraq", f"{row['IRQ']:,.0f} km²")
     cols[1].metric("Held in Syria", f"{row['SYR']:,.0f} km²")
@@ -685,7 +670,7 @@ def main() -> None:
         return
     with st.sidebar:
         st.header("Map controls")
-        time_controls(today)
+        time_help()
         find_control()
         filter_controls(today)
         st.radio("Theme", ["default", "projector", "print"], key=Keys.THEME, horizontal=True)
@@ -699,7 +684,6 @@ def main() -> None:
     st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
     render_map(view, today)
-    player()
     sync_url(current_view(), today)
     # One panel at a time: a slider step then sends only what the open panel shows (tabs would send them all).
     panel = st.segmented_control("Panel", list(PANELS), key=Keys.PANEL, label_visibility="collapsed") or "Area held"

@@ -81,25 +81,26 @@ def map_frame(page):
     return page.locator(MAP_FRAME).element_handle().content_frame()
 
 
+def step_map(page, frame, months: int = 1, timeout: int = 30_000) -> str:
+    """Click the map's time bar (▶ or ◀) `months` times; wait until the map shows the month and the app has
+    taken it up (the URL says so and the run is over). Returns the month, YYYY-MM."""
+    from geo.view import shift_month
+
+    month = frame.locator(".leaflet-container").get_attribute("data-month")
+    button = frame.locator(".ismap-tb-forward" if months > 0 else ".ismap-tb-back")
+    for _ in range(abs(months)):
+        month = shift_month(month, 1 if months > 0 else -1)
+        button.click()
+        frame.locator(f".leaflet-container[data-month='{month}']").wait_for(timeout=timeout)
+    page.wait_for_function("(m) => new URLSearchParams(location.search).get('date') === m", arg=month,
+                           timeout=timeout)
+    wait_idle(page, timeout)
+    return month
+
+
 def wait_idle(page, timeout: int = 30_000) -> None:
     """Wait until Streamlit has finished its current run (its 'running' indicator is gone)."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
         "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout)
-
-
-def click_until(page, button: str, frame, selector: str, tries: int = 3, timeout: int = 15_000) -> None:
-    """Click a Streamlit button until the map frame shows selector. A click that lands while Streamlit is
-    still finishing a rerun (the map reporting its first view, say) can be swallowed; it is clicked again."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for attempt in range(tries):
-        wait_idle(page)
-        page.get_by_role("button", name=button).click()
-        try:
-            frame.locator(selector).wait_for(timeout=timeout)
-            return
-        except PlaywrightTimeout:
-            if attempt == tries - 1:
-                raise

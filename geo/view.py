@@ -212,11 +212,25 @@ def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
     }
 
 
+def month_from_map(value: object, today: date) -> str | None:
+    """The month the browser map reports after a step, if it is one the slider offers (else None: ignored)."""
+    if isinstance(value, str) and _MONTH.match(value) and value in month_options(today):
+        return value
+    return None
+
+
 def view_state(view: View, today: date) -> dict:
-    """The state the browser map applies for a view (no feature data: just dates, layers and filters)."""
+    """The state the browser map applies for a view (no feature data: just dates, layers and filters).
+
+    `month`, `window` and `timeline` let the map step through time by itself: it derives the date and the plot
+    window of any month the same way as `View.plot_window`, so a step needs no server round trip."""
     first, last = view.plot_window(today)
     day = month_date(view.month, today)
     return {
+        "month": view.month,
+        "timeline": {"first": month_key(*FIRST_MONTH), "last": month_options(today)[-1], "today": today.isoformat()},
+        "window": {"kind": view.window, "months": view.window_months, "from": view.range_from,
+                   "to": view.range_to},
         "date": day.isoformat(),
         "label": day.strftime("%d %b %Y"),
         "layers": {**{layer: layer in view.layers for layer in LAYER_IDS}, "user": True},

@@ -75,6 +75,7 @@ def map_config(data: MapData) -> dict:
         "caption": data.caption,
         "tiles": data.tiles,
         "presenter": data.presenter,
+        "timebar": not data.presenter,
         "labelMinZoom": 5,
     }
 

@@ -4,7 +4,7 @@
   "use strict";
 
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var ISMap = { layers: {}, refs: {}, state: null, ready: false, steps: 0 };
+  var ISMap = { layers: {}, refs: {}, state: null, server: null, month: null, months: [], ready: false, steps: 0 };
   window.ISMap = ISMap;
 
   function el(tag, className, text) {
@@ -210,15 +210,161 @@
     }
     var box = map.getContainer();
     box.dataset.date = s.date;
+    if (s.month) box.dataset.month = s.month;
     box.dataset.counts = JSON.stringify(counts);
     box.dataset.steps = String(++ISMap.steps);
     if (ISMap.legend) ISMap.legend.setDate(s);
   }
 
+  // ---- time: the map steps through months by itself; the server only learns the month afterwards.
+
+  function monthEnd(month) {
+    var y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
+    return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+  }
+
+  function shiftMonth(month, n) {
+    var i = parseInt(month.slice(0, 4), 10) * 12 + parseInt(month.slice(5, 7), 10) - 1 + n;
+    var y = Math.floor(i / 12), m = i % 12 + 1;
+    return String(y).padStart(4, "0") + "-" + String(m).padStart(2, "0");
+  }
+
+  function monthList(timeline) {
+    var out = [], m = timeline.first;
+    while (m <= timeline.last && out.length < 2400) { out.push(m); m = shiftMonth(m, 1); }
+    return out;
+  }
+
+  // The day a month stands for (its last day, or today in the current month) and the plots' window:
+  // the same rules as geo.view.month_date and View.plot_window.
+  function derive(s, month) {
+    var t = s.timeline, w = s.window || {}, out = {};
+    Object.keys(s).forEach(function (k) { out[k] = s[k]; });
+    var day = monthEnd(month);
+    if (t && t.today && day > t.today) day = t.today;
+    out.month = month; out.date = day; out.label = formatDate(day, "day");
+    if (w.kind === "cumulative") { out.plots_from = "2013-01-01"; out.plots_to = day; }
+    else if (w.kind === "range" && w.from && w.to) {
+      var last = monthEnd(w.to);
+      out.plots_from = w.from + "-01"; out.plots_to = t && t.today && last > t.today ? t.today : last;
+    } else { out.plots_from = shiftMonth(month, -((w.months || 12) - 1)) + "-01"; out.plots_to = day; }
+    return out;
+  }
+
+  function show(state) {
+    ISMap.state = state;
+    if (ISMap.ready) apply(state);
+    if (ISMap.timebar) ISMap.timebar.sync();
+  }
+
+  // Tell the app which month the map shows (it reruns for the stats, the URL and the exports). st_folium's
+  // own value (centre, zoom) is kept; streamlit-folium exposes the component API as window.Streamlit.
+  function report(month) {
+    var api = window.Streamlit, data = window.__GLOBAL_DATA__;
+    if (!api || typeof api.setComponentValue !== "function" || !data) return;
+    var value = {};
+    Object.keys(data.previous_data || {}).forEach(function (k) { value[k] = data.previous_data[k]; });
+    value.ismap_month = month;
+    api.setComponentValue(value);
+  }
+
+  // From the server: filters, layers, window. Its month applies on the first state, when the server moved the
+  // month itself (a new `seq`), or always when there is no `seq` (scenes of a briefing).
   ISMap.setState = function (s) {
-    ISMap.state = s;
-    if (ISMap.ready) apply(s);
+    ISMap.server = s;
+    if (!s.month) { show(s); return; }
+    if (s.seq === undefined || s.seq !== ISMap.seq || !ISMap.month) {
+      ISMap.month = s.month;
+      ISMap.seq = s.seq;
+    }
+    ISMap.months = monthList(s.timeline);
+    show(derive(s, ISMap.month));
   };
+
+  // From the map's own controls: draw the month at once; `tell` the app afterwards.
+  ISMap.goTo = function (month, tell) {
+    var s = ISMap.server;
+    if (!s || !s.month || ISMap.months.indexOf(month) < 0 || month === ISMap.month) return false;
+    ISMap.month = month;
+    show(derive(s, month));
+    if (tell) report(month);
+    return true;
+  };
+
+  ISMap.step = function (n, tell) {
+    var i = ISMap.months.indexOf(ISMap.month);
+    if (i < 0) return false;
+    return ISMap.goTo(ISMap.months[Math.max(0, Math.min(ISMap.months.length - 1, i + n))], tell);
+  };
+
+  function monthLabel(month) {
+    return MONTHS[parseInt(month.slice(5, 7), 10) - 1] + " " + month.slice(0, 4);
+  }
+
+  // The time bar: step back, play/pause, step forward, a month slider and the speed of play.
+  function timeBar() {
+    var control = L.control({ position: "topright" }), timer = null;
+    var bar = el("div", "ismap-timebar");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Map date");
+    function button(text, label, cls) {
+      var b = el("button", "ismap-tb-button " + cls, text);
+      b.type = "button"; b.title = label; b.setAttribute("aria-label", label);
+      return b;
+    }
+    var back = button("◀", "Previous month", "ismap-tb-back");
+    var play = button("▶ Play", "Play: one month after another", "ismap-tb-play");
+    var forward = button("▶", "Next month", "ismap-tb-forward");
+    var slider = el("input", "ismap-tb-slider");
+    slider.type = "range"; slider.min = "0"; slider.step = "1";
+    slider.setAttribute("aria-label", "Map date (month)");
+    var label = el("output", "ismap-tb-label", "");
+    var speed = el("select", "ismap-tb-speed");
+    speed.setAttribute("aria-label", "Seconds per month when playing");
+    [["0.5", "0.5 s"], ["1", "1 s"], ["2", "2 s"], ["3", "3 s"]].forEach(function (o) {
+      var opt = el("option", null, o[1] + " / month"); opt.value = o[0]; speed.appendChild(opt);
+    });
+    speed.value = "1";
+    [back, play, forward, slider, label, speed].forEach(function (n) { bar.appendChild(n); });
+
+    function stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      play.textContent = "▶ Play"; play.setAttribute("aria-pressed", "false");
+      bar.dataset.playing = "0";
+    }
+    function start() {
+      if (ISMap.months.indexOf(ISMap.month) >= ISMap.months.length - 1) ISMap.goTo(ISMap.months[0], true);
+      play.textContent = "⏸ Pause"; play.setAttribute("aria-pressed", "true");
+      bar.dataset.playing = "1";
+      timer = setInterval(function () { if (!ISMap.step(1, true)) stop(); }, parseFloat(speed.value) * 1000);
+    }
+    back.addEventListener("click", function () { ISMap.step(-1, true); });
+    forward.addEventListener("click", function () { ISMap.step(1, true); });
+    play.addEventListener("click", function () { if (timer) stop(); else start(); });
+    speed.addEventListener("change", function () { if (timer) { stop(); start(); } });
+    slider.addEventListener("input", function () { ISMap.goTo(ISMap.months[parseInt(slider.value, 10)], false); });
+    slider.addEventListener("change", function () { report(ISMap.month); });
+
+    control.sync = function () {
+      if (!ISMap.month) return;
+      slider.max = String(ISMap.months.length - 1);
+      slider.value = String(ISMap.months.indexOf(ISMap.month));
+      slider.setAttribute("aria-valuetext", monthLabel(ISMap.month));
+      label.textContent = monthLabel(ISMap.month);
+      back.disabled = ISMap.month === ISMap.months[0];
+      forward.disabled = ISMap.month === ISMap.months[ISMap.months.length - 1];
+    };
+    control.stop = stop;
+    control.onAdd = function () {
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.disableScrollPropagation(bar);
+      // Arrow keys on the slider move the month, not the map.
+      L.DomEvent.on(bar, "keydown", L.DomEvent.stopPropagation);
+      return bar;
+    };
+    return control;
+  }
 
   function legendControl(cfg) {
     var control = L.control({ position: "bottomleft" });
@@ -305,12 +451,6 @@
     map.getContainer().dataset.error = message;
   }
 
-  function monthEnd(month) {
-    var y = parseInt(month.slice(0, 4), 10), m = parseInt(month.slice(5, 7), 10);
-    var d = new Date(Date.UTC(y, m, 0));
-    return d.toISOString().slice(0, 10);
-  }
-
   // Standalone exports: scenes with previous/next (arrows, Page Up/Down) and a month slider, no server needed.
   function standaloneControl(map, cfg) {
     var spec = cfg.standalone, index = 0;
@@ -349,12 +489,9 @@
       box.dataset.scene = String(index + 1);
     }
     slider.addEventListener("input", function () {
-      var month = spec.months[parseInt(slider.value, 10)], scene = spec.scenes[index], date = monthEnd(month);
-      var state = {};
-      Object.keys(scene).forEach(function (k) { state[k] = scene[k]; });
-      state.date = date; state.label = month; state.plots_to = date;
+      var month = spec.months[parseInt(slider.value, 10)];
       monthLabel.textContent = month;
-      ISMap.setState(state);
+      ISMap.goTo(month, false);
     });
     prev.addEventListener("click", function () { show(index - 1); });
     next.addEventListener("click", function () { show(index + 1); });
@@ -426,12 +563,16 @@
       L.control.scale({ imperial: false }).addTo(map);
       ISMap.ready = true;
       box.dataset.ready = "1";
+      if (cfg.timebar) {
+        ISMap.timebar = timeBar();
+        ISMap.timebar.addTo(map);
+      }
       if (cfg.standalone) {
         map.keyboard.disable();
         ISMap.standalone = standaloneControl(map, cfg);
         ISMap.standalone.addTo(map);
         ISMap.standalone.show(0);
-      } else if (ISMap.state) apply(ISMap.state);
+      } else if (ISMap.state) show(ISMap.state);
     }).catch(function (err) {
       if (window.console) console.error(err);
       showError(map, "The map could not be drawn: " + (err && err.message ? err.message : String(err)));

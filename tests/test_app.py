@@ -33,7 +33,7 @@ def default_app() -> AppTest:
 
 def test_opens_on_the_2014_peak_with_all_layers(default_app):
     state = default_app.session_state
-    assert state["w_month"] == "2014-12"
+    assert state["month"] == "2014-12"
     assert state["w_layers"] == ["Territory held", "Provinces", "External plots"]
     assert default_app.query_params["date"] == "2014-12"
 
@@ -50,7 +50,7 @@ def test_query_parameters_restore_the_view():
     at = run_app({"date": "2017-07", "layers": "territory,plots", "province": "khorasan", "outcome": "attack",
                   "window": "cumulative", "lat": "36.3", "lon": "43.1", "zoom": "8"})
     state = at.session_state
-    assert state["w_month"] == "2017-07"
+    assert state["month"] == "2017-07"
     assert state["w_layers"] == ["Territory held", "External plots"]
     assert state["w_provinces"] == ["khorasan"] and state["w_outcomes"] == ["attack"]
     args = component_args(at)
@@ -73,21 +73,41 @@ def test_bad_parameters_fall_back_with_a_notice(params, fragment):
     at = run_app(params)
     notices = [w.value for w in at.warning]
     assert any(fragment in n for n in notices), notices
-    assert at.session_state["w_month"] in ("2014-12",) or "date" not in params
+    assert at.session_state["month"] in ("2014-12",) or "date" not in params
     args = component_args(at)
     for bad in ("<script>", "{{", "`", "${", "javascript:"):
         assert bad not in args["feature_group"]
 
 
-def test_stepping_changes_only_the_state(default_app):
+def test_a_month_the_map_reports_updates_the_app_but_resends_nothing_to_the_map():
+    """The map steps by itself and reports the month (browser tests cover that round trip). The run that
+    follows updates the stats and the URL, and sends the map the very same arguments: nothing to redo."""
     at = run_app({"date": "2015-06"})
     before = component_args(at)
-    at.button(key="b_forward").click().run()
+    at.session_state["month"] = "2015-07"
+    at.session_state["map_reported"] = True
+    at.run()
     after = component_args(at)
-    assert at.session_state["w_month"] == "2015-07"
-    assert before["script"] == after["script"], "the map itself is not rebuilt, so pan and zoom survive"
-    assert '"date":"2015-07-31"' in after["feature_group"]
+    assert after == before
     assert at.query_params["date"] == "2015-07"
+    assert any("end of July 2015" in c.value for c in at.caption)
+    # Any other change (a filter here) sends the current month along, under the same sequence number, so a
+    # map that already shows it keeps it and a new map frame starts from it.
+    at.multiselect(key="w_outcomes").select("attack").run()
+    state = component_args(at)["feature_group"]
+    assert '"month":"2015-07"' in state and '"seq":1' in state and '"outcomes":["attack"]' in state
+
+
+@pytest.mark.parametrize("reported, expected", [
+    ("2015-07", "2015-07"), ("2012-12", None), ("2099-01", None), ("2015-7", None), ("<script>", None),
+    (201507, None), (None, None), ({"m": 1}, None),
+])
+def test_only_a_month_the_slider_offers_is_taken_from_the_map(reported, expected):
+    from datetime import date
+
+    from geo.view import month_from_map
+
+    assert month_from_map(reported, date(2026, 11, 21)) == expected
 
 
 def test_hostile_data_never_reaches_what_st_folium_is_sent(hostile_build, monkeypatch):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from devtools.browser import ROOT, click_until, map_frame, open_map, wait_idle
+from devtools.browser import ROOT, map_frame, open_map, step_map, wait_idle
 
 
 def download(page, name: str):
@@ -37,14 +37,36 @@ def wait_date(frame, iso: str) -> None:
 
 def test_play_advances_month_by_month_and_pause_stops(page, app_url):
     frame = open_map(page, f"{app_url}/?date=2015-01")
-    click_until(page, "▶ Play", frame, ".leaflet-container[data-date='2015-02-28']")
+    wait_idle(page)
+    frame.locator(".ismap-tb-speed").select_option("0.5")
+    frame.get_by_role("button", name="Play: one month after another").click()
+    wait_date(frame, "2015-02-28")
     wait_date(frame, "2015-03-31")
-    page.get_by_role("button", name="⏸ Pause").click()
-    page.get_by_role("button", name="▶ Play").wait_for()
-    paused = frame.locator(".leaflet-container").get_attribute("data-date")
-    year, month = int(paused[:4]), int(paused[5:7])
-    nxt = f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
-    click_until(page, "Step ▶", frame, f".leaflet-container[data-date^='{nxt}']")
+    frame.locator(".ismap-tb-play").click()
+    frame.locator(".ismap-timebar[data-playing='0']").wait_for()
+    assert frame.locator(".ismap-tb-play").inner_text() == "▶ Play"
+    paused = frame.locator(".leaflet-container").get_attribute("data-month")
+    # The app catches up with the month the map stopped at: the URL and the stats say it.
+    page.wait_for_function("(m) => new URLSearchParams(location.search).get('date') === m", arg=paused)
+    wait_idle(page)
+    month = step_map(page, frame)
+    assert month > paused
+    assert frame.locator(".leaflet-container").get_attribute("data-month") == month
+
+
+def test_a_step_on_the_map_updates_the_stats_and_the_exports(page, app_url, tmp_path):
+    frame = open_map(page, f"{app_url}/?date=2016-06&window=moving&months=1")
+    wait_idle(page)
+    page.get_by_text("Area held at the end of June 2016").wait_for()
+    assert step_map(page, frame) == "2016-07"
+    page.get_by_text("Area held at the end of July 2016").wait_for()
+    shown = counts(frame)["plots"]
+    page.get_by_text("Export", exact=True).click()
+    path = tmp_path / "plots.geojson"
+    download(page, "External plots: GeoJSON").save_as(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert len(data["features"]) == shown
+    assert all(f["properties"]["date"].startswith("2016-07") for f in data["features"])
 
 
 def test_province_filter_limits_the_plots(page, app_url):

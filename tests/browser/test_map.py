@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devtools.browser import click_until, LOOPBACK, MAP_FRAME, map_frame, open_map
+from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map, step_map
 
 
 def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
@@ -20,12 +20,17 @@ def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
     assert outside == []
 
 
-def test_slider_step_updates_the_map_and_keeps_the_view(page, app_url):
+def test_time_bar_step_updates_the_map_and_keeps_the_view(page, app_url):
     frame = open_map(page, f"{app_url}/?date=2016-01")
     mf = map_frame(page)
     mf.evaluate("() => ISMap.map.setView([36.3, 43.1], 8)")
     before = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
-    click_until(page, "Step ▶", frame, ".leaflet-container[data-date='2016-02-29']")
+    sent = mf.evaluate("() => window.__GLOBAL_DATA__.last_feature_group")
+    assert step_map(page, frame) == "2016-02"
+    assert mf.evaluate("() => window.__GLOBAL_DATA__.last_feature_group") == sent, \
+        "the app took up the month without sending the map anything new to run"
+    assert frame.locator(".leaflet-container").get_attribute("data-date") == "2016-02-29"
+    assert frame.locator(".ismap-tb-label").inner_text() == "Feb 2016"
     centre = mf.evaluate("() => { const c = ISMap.map.getCenter(); return [c.lat, c.lng, ISMap.map.getZoom()]; }")
     assert round(centre[0], 1) == 36.3 and round(centre[1], 1) == 43.1 and centre[2] == 8
     after = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
