@@ -25,9 +25,23 @@ RESULTS = ROOT / "bench" / "results"
 FOREIGN_LIMIT_PCT = 5.0  # CPU used by other processes, in % of one CPU, above which a run is not clean
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "playwright")
 
+# What the real app's rerun after a step carries (the stats caption of the month): its arrival is `update_msg`.
+REAL_MARKER = "Area held at the end of"
+
 # Main page, before any script runs: count what the Streamlit WebSocket receives, and note when the rerun
-# request leaves and when the first message holding `window.__marker` (the map's update) arrives.
+# request leaves and when the first message holding `window.__marker` (the map's update) arrives. Also note
+# when the app writes a new `date` into the URL (`__url`): the moment the app has taken up a month.
 WS_HOOK = """(() => {
+  window.__url = null;
+  for (const name of ['replaceState', 'pushState']) {
+    const native = history[name].bind(history);
+    history[name] = function () {
+      const out = native.apply(null, arguments);
+      const d = new URLSearchParams(location.search).get('date');
+      if (!window.__url || window.__url.date !== d) window.__url = {date: d, at: performance.timeOrigin + performance.now()};
+      return out;
+    };
+  }
   const Native = window.WebSocket;
   const decoder = new TextDecoder('latin1');
   window.__ws = {sent: null, marker: null, bytes: 0, messages: 0};
@@ -52,8 +66,8 @@ WS_HOOK = """(() => {
   window.WebSocket = Hooked;
 })();"""
 
-# Main page: remember when each ArrowRight/ArrowLeft reaches the page (epoch-based ms, comparable across
-# same-origin frames).
+# Main page (naive app: its slider is there) or map frame (real app: the time bar is there): remember when each
+# ArrowRight/ArrowLeft arrives (epoch-based ms, comparable across same-origin frames).
 KEY_CLOCK = """(marker) => {
   window.__marker = marker;
   window.__keyAt = [];
@@ -70,6 +84,10 @@ KEY_CLOCK = """(marker) => {
 DATE_CLOCK = """() => {
   if (window.__drawnAt) return;
   window.__drawnAt = {};
+  window.__keyAt = [];
+  window.addEventListener('keydown', e => {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') window.__keyAt.push(performance.timeOrigin + performance.now());
+  }, true);
   window.__renderAt = null;
   const box = document.querySelector('.leaflet-container');
   new MutationObserver(() => {
@@ -85,6 +103,7 @@ DATE_CLOCK = """() => {
 
 RESET_STEP = """() => {
   window.__ws = {sent: null, marker: null, bytes: 0, messages: 0};
+  window.__url = null;
   for (const f of document.querySelectorAll('%s')) { try { f.contentWindow.__renderAt = null; } catch (e) {} }
 }""" % MAP_FRAME
 
@@ -96,7 +115,7 @@ DRAWN = """(date) => {
     if (!box) continue;
     const w = f.contentWindow;
     const at = Number(box.dataset.drawnAt || (w.__drawnAt && w.__drawnAt[date]) || 0);
-    const keys = window.__keyAt || [];
+    const keys = (w.__keyAt && w.__keyAt.length ? w.__keyAt : window.__keyAt) || [];
     return {drawnAt: at, keyAt: keys.length ? keys[keys.length - 1] : 0, renderAt: w.__renderAt || null,
             counts: box.dataset.counts || null, frames: document.querySelectorAll('%s').length};
   }
@@ -160,17 +179,26 @@ def since(at: float | None, key: float) -> float | None:
     return round(at - key, 1) if at and key else None
 
 
+def month_slider(page):
+    """The month slider a step presses a key on: the real app's time bar in the map frame, else the page's."""
+    frame = page.locator(MAP_FRAME).last.content_frame
+    bar = frame.locator(".ismap-tb-slider")
+    return bar if bar.count() else page.get_by_role("slider").first
+
+
 def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> dict:
     """One ArrowRight (or `key`) on the month slider: times from the keydown to each stage and to the date drawn.
 
-    send_ms       the rerun request leaves the page (Streamlit frontend);
-    update_msg_ms the WebSocket message holding the map's update arrives (server script + transport);
-    frame_msg_ms  st_folium's new arguments reach the map frame (real app only: its frame persists);
     in_page_ms    `data-date` takes the new value in the map frame (the headline number);
+    send_ms       the rerun request leaves the page (real app: the map's report of its month);
+    update_msg_ms the WebSocket message holding the rerun's answer arrives (real app: the stats of the month;
+                  naive app: the new map);
+    frame_msg_ms  st_folium's new arguments reach the map frame (real app: none, the map is sent nothing new);
+    synced_ms     real app: the app writes the month into the URL (stats, exports and link now follow);
     wall_ms       Python's perf_counter around keyboard.press + wait_for_function;
     rerun_done_ms Python's perf_counter until Streamlit reports the script run finished.
     """
-    slider = page.get_by_role("slider").first
+    slider = month_slider(page)
     slider.focus()
     page.evaluate(RESET_STEP)
     started = time.perf_counter()
@@ -178,13 +206,18 @@ def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> d
     handle = page.wait_for_function(DRAWN, arg=wanted, timeout=timeout, polling="raf")
     seen = time.perf_counter()
     info = handle.json_value()
+    real = slider.get_attribute("class") == "ismap-tb-slider"
+    if real:
+        page.wait_for_function("(m) => window.__url && window.__url.date === m", arg=wanted[:7], timeout=timeout)
     wait_idle(page, timeout)
     idle = time.perf_counter()
     ws = page.evaluate("() => window.__ws")
+    url = page.evaluate("() => window.__url")
     key = info["keyAt"]
     return {"date": wanted, "in_page_ms": since(info["drawnAt"], key), "wall_ms": round((seen - started) * 1000, 1),
             "rerun_done_ms": round((idle - started) * 1000, 1), "send_ms": since(ws["sent"], key),
             "update_msg_ms": since(ws["marker"], key), "frame_msg_ms": since(info["renderAt"], key),
+            "synced_ms": since(url["at"], key) if real and url else None,
             "ws_bytes": ws["bytes"], "ws_messages": ws["messages"],
             "counts": json.loads(info["counts"]) if info["counts"] else None, "frames": info["frames"]}
 

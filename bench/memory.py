@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
+from common import (DATE_CLOCK, REAL_MARKER, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
                     step, summary, wait_idle, write_results)
 from devtools.browser import launch, map_frame, open_map, start_server, stop_server  # noqa: E402
 
@@ -66,7 +66,7 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
                 page.add_init_script(WS_HOOK)
                 open_map(page, f"{url}/?date={month}")
                 wait_idle(page)
-                page.evaluate(KEY_CLOCK, "ISMap.setState")
+                page.evaluate(KEY_CLOCK, REAL_MARKER)
                 map_frame(page).evaluate(DATE_CLOCK)
                 cdp = context.new_cdp_session(page)
                 cdp.send("Performance.enable")

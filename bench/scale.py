@@ -40,7 +40,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import cold_start  # noqa: E402
 import synthetic  # noqa: E402
-from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, app_version, expected_date,  # noqa: E402
+from common import (DATE_CLOCK, REAL_MARKER, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, app_version, expected_date,  # noqa: E402
                     load_snapshot, machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from geo.paths import GEOJSON  # noqa: E402
@@ -113,7 +113,7 @@ def warm_page_steps(playwright, url: str, month: str, steps: int, label: str) ->
         page.wait_for_function(DRAWN, arg=expected_date(month, 0), timeout=180_000)
         warm_ms = round((time.perf_counter() - started) * 1000, 1)
         wait_idle(page, 180_000)
-        page.evaluate(KEY_CLOCK, "ISMap.setState")
+        page.evaluate(KEY_CLOCK, REAL_MARKER)
         map_frame(page).evaluate(DATE_CLOCK)
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, SET_VIEW, VIEW, WS_HOOK, ForeignWork, expected_date,  # noqa: E402
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, REAL_MARKER, SET_VIEW, VIEW, WS_HOOK, ForeignWork, expected_date,  # noqa: E402
                     load_snapshot, machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from layers.assets import ensure_vendor  # noqa: E402
@@ -38,7 +38,7 @@ def view_kept(view: list | None) -> bool:
 
 
 # A string only the map's update carries in the WebSocket message: the state script, or the naive map's marker.
-MARKERS = {True: "ISMap.setState", False: "drawnAt"}
+MARKERS = {True: REAL_MARKER, False: "drawnAt"}
 
 
 def open_app(page, url: str, month: str, real: bool) -> None:
@@ -80,7 +80,7 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
         "wall_ms": summary([r["wall_ms"] for r in rows]),
         "rerun_done_ms": summary([r["rerun_done_ms"] for r in rows]),
         "stages_ms": {stage: summary([r[stage] for r in rows if r[stage] is not None])
-                      for stage in ("send_ms", "update_msg_ms", "frame_msg_ms")},
+                      for stage in ("send_ms", "update_msg_ms", "frame_msg_ms", "synced_ms")},
         "ws_bytes_per_step": summary([r["ws_bytes"] for r in rows]),
         "view_kept": sum(r["view_kept"] for r in rows),
         "rows": rows,
