@@ -1,7 +1,7 @@
 """Slider step latency of the real app against a naive rebuild-the-map app, and whether pan/zoom survive a step.
 
     .venv/bin/python bench/step_latency.py [--steps 60] [--naive-steps 60] [--start 2014-06]
-                                           [--app app.py] [--results step_latency]
+                                           [--app serve.py] [--results step_latency]
 
 Each step: focus the month slider, press ArrowRight, wait until the map frame shows the new month-end date in
 `data-date`. Two clocks are kept:
@@ -87,7 +87,7 @@ def measure(url: str, month: str, steps: int, real: bool, label: str) -> dict:
     }
 
 
-def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06", app: str = "app.py",
+def run(steps: int = 60, naive_steps: int = 60, month: str = "2014-06", app: str = "serve.py",
         name: str = "step_latency") -> dict:
     """`app`: the real app, or a variant of it (a path; its folder needs the app's static/ beside it)."""
     results = {"machine": machine(), "load_at_start": load_snapshot(), "targets": TARGET, "app": app,
@@ -124,8 +124,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--naive-steps", type=int, default=60)
     parser.add_argument("--start", default="2014-06", help="first month, YYYY-MM")
-    parser.add_argument("--app", default="app.py",
-                        help="the app to measure: app.py, or a variant's path (with the app's static/ beside it)")
+    parser.add_argument("--app", default="serve.py",
+                        help="the app to measure: serve.py (app.py as run.sh serves it), or a variant's path (with the app's static/ beside it)")
     parser.add_argument("--results", default="step_latency", help="name of the results file in bench/results")
     args = parser.parse_args()
     results = run(args.steps, args.naive_steps, args.start, args.app, args.results)

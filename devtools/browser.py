@@ -25,8 +25,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict[str, str] | None = None, app: str = "app.py") -> tuple[subprocess.Popen, str]:
-    """Run `streamlit run` in its own process group; return it once /_stcore/health answers ok."""
+def start_server(env: dict[str, str] | None = None, app: str = "serve.py") -> tuple[subprocess.Popen, str]:
+    """Run `streamlit run` in its own process group; return it once /_stcore/health answers ok.
+    serve.py is the app as scripts/run.sh serves it (app.py plus compressed frontend files)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / app), "--server.port", str(port),

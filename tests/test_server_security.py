@@ -73,3 +73,34 @@ def test_cross_origin_requests_are_not_allowed(app_url):
 
 def test_missing_static_file_is_404(app_url):
     assert get(app_url, "/app/static/no-such-file.js")[0] == 404
+
+
+def frontend_bundle() -> tuple[str, bytes]:
+    """The largest of Streamlit's own JavaScript files, as a request path and its bytes on disk."""
+    from serve import FRONTEND
+
+    biggest = max((FRONTEND / "static" / "js").glob("*.js"), key=lambda p: p.stat().st_size)
+    return "/" + biggest.relative_to(FRONTEND).as_posix(), biggest.read_bytes()
+
+
+def test_streamlit_frontend_files_arrive_compressed(app_url):
+    import gzip
+
+    path, original = frontend_bundle()
+    status, body, headers = get(app_url, path, {"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body) == original
+    assert len(body) < len(original) / 2
+    assert headers["content-type"].startswith(("application/javascript", "text/javascript"))
+    assert "immutable" in headers["cache-control"] and headers["vary"] == "Accept-Encoding"
+    # A client that does not accept gzip gets the plain file, as from Streamlit itself.
+    status, body, headers = get(app_url, path)
+    assert status == 200 and body == original and "content-encoding" not in headers
+
+
+@pytest.mark.parametrize("path", ["/static/../serve.py", "/static/%2e%2e/%2e%2e/app.py", "/static/js/../../../app.py",
+                                  "/static//etc/passwd", "/static/js/..%2f..%2fapp.py"])
+def test_the_compressing_layer_serves_nothing_outside_streamlits_frontend(app_url, path):
+    status, body, headers = get(app_url, path, {"Accept-Encoding": "gzip"})
+    assert headers.get("content-encoding") != "gzip" or status != 200
+    assert b"st.App" not in body and b"import streamlit" not in body and b"root:" not in body
