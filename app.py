@@ -393,7 +393,7 @@ def briefing_panel() -> None:
         if session is not None:
             st.caption(f"This session's briefing: {len(session.scenes)} scene(s).")
             st.download_button("Download its YAML", data=to_yaml(session), file_name="briefing.yaml",
-                               mime="application/yaml", key="dl_session_yaml", width="stretch")
+                               mime="application/yaml", key="dl_session_yaml", on_click="ignore", width="stretch")
             st.text_input("Save as (new file in data/briefings)", key=Keys.SAVE_NAME, max_chars=40)
             if st.button("Save", key="b_save_briefing") and st.session_state.get(Keys.SAVE_NAME):
                 try:
@@ -601,7 +601,7 @@ def briefing_exports(view: View, today: date) -> None:
         return briefing_html(view_scene(view, today, title=title), payloads(), today)
 
     cols[0].download_button("This view: HTML", data=view_html, file_name=f"is-map-{view.month}.html",
-                            mime="text/html", key="dl_view_html")
+                            mime="text/html", key="dl_view_html", on_click="ignore")
 
     def view_png() -> bytes:
         try:
@@ -610,14 +610,15 @@ def briefing_exports(view: View, today: date) -> None:
             return f"PNG export is not available on this server: {exc}".encode()
 
     cols[1].download_button("This view: PNG", data=view_png, file_name=f"is-map-{view.month}.png",
-                            mime="image/png", key="dl_view_png")
+                            mime="image/png", key="dl_view_png", on_click="ignore")
     briefing = current_briefing()
     if briefing is not None:
         cols[2].download_button("Briefing: HTML", data=lambda: briefing_html(briefing, payloads(), today),
-                                file_name="briefing.html", mime="text/html", key="dl_briefing_html")
+                                file_name="briefing.html", mime="text/html", key="dl_briefing_html", on_click="ignore")
         cols[3].download_button("Briefing pack: ZIP", data=lambda: briefing_pack(
                                     briefing, frames(), reference_list(data_dir()), today),
-                                file_name="briefing-pack.zip", mime="application/zip", key="dl_briefing_zip")
+                                file_name="briefing-pack.zip", mime="application/zip", key="dl_briefing_zip",
+                                on_click="ignore")
 
 
 def exports_panel(view: View, today: date) -> None:
@@ -627,28 +628,28 @@ def exports_panel(view: View, today: date) -> None:
     if user is not None and not user.frame.empty:
         time = TimeFilter(on=month_date(view.month, today))
         cols = st.columns(3)
-        cols[0].download_button("Your layer: GeoJSON", key="dl_user_geojson",
+        cols[0].download_button("Your layer: GeoJSON", key="dl_user_geojson", on_click="ignore",
                                 data=lambda: export_geojson("user", user.frame, time, Filters()),
                                 file_name=f"your-layer-{view.month}.geojson", mime="application/geo+json")
-        cols[1].download_button("Your layer: CSV", key="dl_user_csv",
+        cols[1].download_button("Your layer: CSV", key="dl_user_csv", on_click="ignore",
                                 data=lambda: to_csv("user", select(user.frame, time, Filters())),
                                 file_name=f"your-layer-{view.month}.csv", mime="text/csv")
-        cols[2].download_button("Your layer: KML", key="dl_user_kml",
+        cols[2].download_button("Your layer: KML", key="dl_user_kml", on_click="ignore",
                                 data=lambda: to_kml("user", select(user.frame, time, Filters())),
                                 file_name=f"your-layer-{view.month}.kml", mime="application/vnd.google-earth.kml+xml")
     for layer, (time, filters) in selection(view, today).items():
         if layer not in view.layers:
             continue
         cols = st.columns(3)
-        cols[0].download_button(f"{LAYER_LABELS[layer]}: GeoJSON", key=f"dl_{layer}_geojson",
+        cols[0].download_button(f"{LAYER_LABELS[layer]}: GeoJSON", key=f"dl_{layer}_geojson", on_click="ignore",
                                 data=lambda layer=layer, time=time, filters=filters: export_geojson(
                                     layer, frames()[layer], time, filters),
                                 file_name=f"{layer}-{view.month}.geojson", mime="application/geo+json")
-        cols[1].download_button(f"{LAYER_LABELS[layer]}: CSV", key=f"dl_{layer}_csv",
+        cols[1].download_button(f"{LAYER_LABELS[layer]}: CSV", key=f"dl_{layer}_csv", on_click="ignore",
                                 data=lambda layer=layer, time=time, filters=filters: to_csv(
                                     layer, select(frames()[layer], time, filters)),
                                 file_name=f"{layer}-{view.month}.csv", mime="text/csv")
-        cols[2].download_button(f"{LAYER_LABELS[layer]}: KML", key=f"dl_{layer}_kml",
+        cols[2].download_button(f"{LAYER_LABELS[layer]}: KML", key=f"dl_{layer}_kml", on_click="ignore",
                                 data=lambda layer=layer, time=time, filters=filters: to_kml(
                                     layer, select(frames()[layer], time, filters)),
                                 file_name=f"{layer}-{view.month}.kml",

@@ -537,11 +537,20 @@
     }
     // Each source is either fetched from the app (url) or embedded in a standalone export (data).
     function load(url, data) { return data !== undefined && data !== null ? Promise.resolve(data) : fetchJson(url); }
-    var jobs = [load(cfg.basemapUrl, cfg.basemapData), load(cfg.refsUrl, cfg.refsData), load(cfg.labelsUrl, cfg.labelsData)]
+    var jobs = [load(cfg.basemapUrl, cfg.basemapData), null, load(cfg.labelsUrl, cfg.labelsData)]
       .concat(cfg.layers.map(function (def) { return load(def.url, def.data); }));
+    // The bibliography is only read when a popup opens: it loads after the first map is drawn, and a popup
+    // opened before it arrives is redrawn with it.
+    function loadRefs() {
+      return load(cfg.refsUrl, cfg.refsData).then(function (refs) {
+        refs.forEach(function (r) { ISMap.refs[r.id] = r; });
+        ISMap.refsLoaded = true;
+        box.dataset.refs = "1";
+        if (map._popup && map.hasLayer(map._popup)) map._popup.update();
+      });
+    }
     Promise.all(jobs).then(function (results) {
       drawBasemap(map, cfg, results[0]);
-      results[1].forEach(function (r) { ISMap.refs[r.id] = r; });
       ISMap.cluster = L.markerClusterGroup({
         maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: false,
         iconCreateFunction: function (cluster) {
@@ -563,6 +572,7 @@
       L.control.scale({ imperial: false }).addTo(map);
       ISMap.ready = true;
       box.dataset.ready = "1";
+      var refsLoading = loadRefs();
       if (cfg.timebar) {
         ISMap.timebar = timeBar();
         ISMap.timebar.addTo(map);
@@ -571,8 +581,9 @@
         map.keyboard.disable();
         ISMap.standalone = standaloneControl(map, cfg);
         ISMap.standalone.addTo(map);
-        ISMap.standalone.show(0);
+        refsLoading.then(function () { ISMap.standalone.show(0); });
       } else if (ISMap.state) show(ISMap.state);
+      return refsLoading;
     }).catch(function (err) {
       if (window.console) console.error(err);
       showError(map, "The map could not be drawn: " + (err && err.message ? err.message : String(err)));

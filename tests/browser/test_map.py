@@ -54,6 +54,7 @@ def test_popup_lists_sources_as_links(page, app_url):
     popup.wait_for()
     assert "Mosul" in popup.locator(".ismap-title").inner_text()
     links = popup.locator(".ismap-sources a")
+    links.first.wait_for()  # the bibliography loads after the first map is drawn; an open popup is redrawn
     assert links.count() >= 1
     assert links.first.get_attribute("href").startswith("http")
     assert links.first.get_attribute("rel") == "noopener noreferrer"
