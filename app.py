@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.basemap import basemap_countries, key_places
+from geo.basemap import key_places, load_basemap_json
 from geo.export import export_geojson, load_layer, select
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml
@@ -51,6 +51,7 @@ class Keys:
     MAP_MONTH = "map_month"
     MAP_SEQ = "map_seq"
     MAP_REPORTED = "map_reported"
+    MAP_DRAWN = "map_drawn"
     LAYERS = "w_layers"
     PROVINCES = "w_provinces"
     LINKS = "w_links"
@@ -109,11 +110,9 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
         (LAYER_DEFS[layer], publish(layer, payload(LAYER_DEFS[layer], layer, data[layer])))
         for layer in LAYER_IDS
     )
-    countries = basemap_countries()
-    basemap = json.loads(countries.to_json(drop_id=True))
     data = MapData(
         layers=layer_urls,
-        basemap_url=publish("basemap", json.dumps(basemap, separators=(",", ":")).encode()),
+        basemap_url=publish("basemap", load_basemap_json(Path(directory))),
         refs_url=publish("references", (Path(directory) / "references.json").read_bytes()),
         labels_url=publish("labels", json.dumps(key_places()).encode()),
         theme=theme,
@@ -454,8 +453,11 @@ def with_user_layer(data: MapData) -> MapData:
 
 
 def map_reported() -> None:
-    """The map stepped to a month by itself (its time bar): adopt it, if it is a month the app offers."""
+    """The map reports that it is drawn, or a month it stepped to by itself (its time bar): adopt the month,
+    if it is one the app offers."""
     value = st.session_state.get(MAP_KEY)
+    if isinstance(value, dict) and value.get("ismap_drawn") is True:
+        st.session_state[Keys.MAP_DRAWN] = True
     month = month_from_map(value.get("ismap_month") if isinstance(value, dict) else None, date.today())
     if month is not None and month != st.session_state.get(Keys.MONTH):
         st.session_state[Keys.MONTH] = month
@@ -529,7 +531,10 @@ def stats_panel(view: View, today: date) -> None:
                    delta_color="off")
     cols[3].metric("Since the peak", f"{row['total'] - peak['total']:,.0f} km²",
                    help=f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}.")
-    st.vega_lite_chart(area_chart_spec(data_dir(), today, view.month), width="stretch")
+    if st.session_state.get(Keys.MAP_DRAWN):
+        st.vega_lite_chart(area_chart_spec(data_dir(), today, view.month), width="stretch")
+    else:  # the chart's code (a quarter of a megabyte) loads once the map is drawn: the map comes first
+        st.caption("The area chart appears once the map is drawn.")
 
 
 

@@ -12,7 +12,9 @@ the page's DOMContentLoaded, the map frame's creation, the first and last respon
 files (Leaflet, ismap.js, the content-hashed JSON), and the read-out right after the map was seen drawn
 (an upper bound: it includes one Playwright round trip).
 
-Bytes: every HTTP response the page and its frames received before the map was drawn (decoded body length,
+Bytes, two ways. `before_map`: the Resource Timing entries of the page and the map frame that had finished
+when the map container got data-ready (transferSize on the wire, decodedBodySize), the first payload proper.
+And every HTTP response the page and its frames received until Playwright saw the map (decoded body length,
 and the encoded size on the wire from Playwright's request.sizes()), plus the WebSocket frames Streamlit
 sent over the same time.
 """
@@ -48,9 +50,42 @@ MILESTONES = """(sel) => {
 }"""
 
 
+# Every frame, before its scripts: note (on the top window, epoch ms) when a map container first has
+# data-ready='1', the moment the map is drawn (polled every 5 ms: Chromium pauses animation frames in the map
+# frame while it loads, and a MutationObserver there saw nothing).
+READY_CLOCK = """(() => {
+  const timer = setInterval(() => {
+    if (!document.querySelector('.leaflet-container[data-ready="1"]')) return;
+    clearInterval(timer);
+    try { if (!window.top.__mapReadyAt) window.top.__mapReadyAt = performance.timeOrigin + performance.now(); }
+    catch (e) {}
+  }, 5);
+})();"""
+
+# Main page: what the page and the map frame had fully received by the time the map was drawn, from the
+# Resource Timing entries (transferSize: bytes on the wire, headers included; decodedBodySize: after gzip).
+BEFORE_MAP = """(sel) => {
+  const ready = window.__mapReadyAt;
+  const entries = [];
+  for (const w of [window, document.querySelector(sel).contentWindow]) {
+    for (const e of w.performance.getEntriesByType('navigation').concat(w.performance.getEntriesByType('resource'))) {
+      entries.push({url: e.name, end: w.performance.timeOrigin + e.responseEnd, wire: e.transferSize,
+                    body: e.decodedBodySize});
+    }
+  }
+  const before = entries.filter(e => e.end <= ready);
+  const sum = (list, key) => list.reduce((a, e) => a + e[key], 0);
+  const own = before.filter(e => e.url.includes('/app/static/'));
+  return {ready_at: ready, responses: before.length, wire_bytes: sum(before, 'wire'), body_bytes: sum(before, 'body'),
+          app_files_wire_bytes: sum(own, 'wire'), app_files_body_bytes: sum(own, 'body'),
+          after_map: entries.filter(e => e.end > ready).map(e => e.url.replace(location.origin, '')).slice(0, 20)};
+}"""
+
+
 def one_run(playwright, url: str, month: str) -> dict:
     context = launch(playwright)
     page = context.pages[0] if context.pages else context.new_page()
+    page.add_init_script(READY_CLOCK)
     responses: list = []
     ws_frames = {"received_bytes": 0, "received": 0, "sent_bytes": 0, "sent": 0}
     drawn = {"done": False}
@@ -75,6 +110,7 @@ def one_run(playwright, url: str, month: str) -> dict:
         elapsed = (time.perf_counter() - started) * 1000
         drawn["done"] = True
         milestones = page.evaluate(MILESTONES, MAP_FRAME)
+        before_map = page.evaluate(BEFORE_MAP, MAP_FRAME)
         shown = frame.locator(".leaflet-container").get_attribute("data-date")
         rows = []
         for response in responses:
@@ -101,6 +137,7 @@ def one_run(playwright, url: str, month: str) -> dict:
             "expected_date": expected_date(month, 0),
             "responses": len(rows), "http_body_bytes": http_body, "http_wire_bytes": http_wire,
             "websocket": ws_frames, "total_received_bytes": http_body + ws_frames["received_bytes"],
+            "before_map": before_map,
             "biggest": sorted(rows, key=lambda r: -(r["body_bytes"] or 0))[:5], "all_responses": rows}
 
 
@@ -115,7 +152,10 @@ def run(runs: int = 3, month: str = "2015-06") -> dict:
                 row = one_run(playwright, url, month)
                 row["server"] = "fresh (first session)" if i == 0 else "warm"
                 results["runs"].append(row)
-                print(f"  cold start {i + 1}: {row['first_map_ms']:.0f} ms to first map, "
+                before = row["before_map"]
+                print(f"  cold start {i + 1}: {row['first_map_ms']:.0f} ms to first map; before it was drawn "
+                      f"{before['wire_bytes'] / 1e6:.2f} MB on the wire ({before['body_bytes'] / 1e6:.2f} MB "
+                      f"decoded, {before['responses']} responses); until Playwright saw it "
                       f"{row['total_received_bytes'] / 1e6:.2f} MB received "
                       f"({row['responses']} responses, {row['websocket']['received']} WebSocket frames); "
                       f"milestones {row['milestones_ms']}", flush=True)

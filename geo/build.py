@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.affiliates import build_affiliates
+from geo.basemap import BASEMAP_FILE, basemap_json
 from geo.geojson import encode_frame
 from geo.load import Sources
 from geo.paths import GEOJSON, SOURCES
@@ -49,6 +50,7 @@ def render_outputs(sources: Sources) -> dict[str, bytes]:
         "plots.geojson": encode_frame("plots", build_plots(sources)),
         "references.json": references_json(sources),
         "figures.json": figures_json(sources),
+        BASEMAP_FILE: basemap_json(),
     }
 
 

@@ -9,10 +9,10 @@ from datetime import date
 
 import geopandas as gpd
 
-from geo.basemap import basemap_countries, key_places
+from geo.basemap import key_places, load_basemap_json
 from geo.briefing import Briefing, to_yaml
 from geo.export import export_geojson
-from geo.paths import ROOT
+from geo.paths import GEOJSON, ROOT
 from geo.view import View, month_options, selection, view_state
 from layers import affiliates, plots, territory
 from layers.base import payload
@@ -27,7 +27,7 @@ METHOD_NOTE = ROOT / "docs" / "method-territory.md"
 def browser_payloads(frames: dict[str, gpd.GeoDataFrame], references: list[dict]) -> dict[str, object]:
     """Everything the map draws, as JSON-ready objects (the same payloads the app serves)."""
     out: dict[str, object] = {layer: json.loads(payload(LAYER_DEFS[layer], layer, frame)) for layer, frame in frames.items()}
-    out["basemap"] = json.loads(basemap_countries().to_json(drop_id=True))
+    out["basemap"] = json.loads(load_basemap_json(GEOJSON))  # built once by `python -m geo build`
     out["references"] = references
     out["labels"] = key_places()
     return out

@@ -52,14 +52,16 @@ def test_rfc7946(fixture_build, layer):
 def test_build_twice_gives_identical_bytes(tmp_path):
     build(SOURCES, tmp_path / "a")
     build(SOURCES, tmp_path / "b")
-    for name in ("territory.geojson", "affiliates.geojson", "plots.geojson", "references.json", "figures.json"):
+    for name in ("territory.geojson", "affiliates.geojson", "plots.geojson", "references.json", "figures.json",
+                 "basemap.geojson"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_committed_geojson_is_built_from_the_committed_sources(tmp_path):
     """data/geojson is the app's embedded data: it must be exactly what `python -m geo build` makes."""
     build(SOURCES, tmp_path)
-    for name in ("territory.geojson", "affiliates.geojson", "plots.geojson", "references.json", "figures.json"):
+    for name in ("territory.geojson", "affiliates.geojson", "plots.geojson", "references.json", "figures.json",
+                 "basemap.geojson"):
         assert (tmp_path / name).read_bytes() == (GEOJSON / name).read_bytes(), f"run `python -m geo build` ({name})"
 
 
