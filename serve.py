@@ -12,7 +12,9 @@ unchanged, as do requests that do not accept gzip and any path that is not a pla
 from __future__ import annotations
 
 import gzip
+import importlib
 import mimetypes
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit
@@ -66,4 +68,17 @@ class CompressedFrontend:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
-app = st.App("app.py", middleware=[Middleware(CompressedFrontend)])
+# What the app's first run would otherwise import while the first visitor waits (about a second here).
+# Not streamlit_folium: it declares its component on import, which must happen inside the running app.
+WARM_MODULES = ("geopandas", "folium", "shapely", "pydantic", "geo.export", "geo.stats",
+                "geo.view", "geo.briefing", "geo.upload", "layers.mapbuild", "layers.export")
+
+
+@asynccontextmanager
+async def warm_imports(_app):
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    yield
+
+
+app = st.App("app.py", middleware=[Middleware(CompressedFrontend)], lifespan=warm_imports)
