@@ -685,13 +685,20 @@ def main() -> None:
         if TILE_URL:
             st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
                       help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")
-    view = current_view()
     st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
     st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
+    map_and_panel(today)
+
+
+@st.fragment
+def map_and_panel(today: date) -> None:
+    """The map and the panel below it. A month or a view the map reports reruns only this part of the page
+    (the sidebar's widgets are not rebuilt); a change in the sidebar reruns everything, this included."""
+    view = current_view()
     render_map(view, today)
     sync_url(current_view(), today)
-    # One panel at a time: a slider step then sends only what the open panel shows (tabs would send them all).
+    # One panel at a time: a step then sends only what the open panel shows (tabs would send them all).
     panel = st.segmented_control("Panel", list(PANELS), key=Keys.PANEL, label_visibility="collapsed") or "Area held"
     if panel == "Area held":
         stats_panel(view, today)

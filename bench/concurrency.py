@@ -1,14 +1,16 @@
-"""Twenty sessions moving the month slider at once for two minutes, on one server over loopback.
+"""Twenty sessions stepping through the months at once for two minutes, on one server over loopback.
 
     .venv/bin/python bench/concurrency.py [--sessions 20] [--browsers 4] [--seconds 120] [--scale 1]
 
 What runs (all on this machine's 2 cores, beside the server):
   - `browsers` sessions are real pages, one Chromium context each (one headless Chromium process for all):
-    focus the month slider, ArrowRight (or ArrowLeft on the way back), wait until the map frame's
-    `data-date` takes the wanted month-end date, then until Streamlit reports the rerun finished;
+    focus the time bar's month slider in the map, ArrowRight (or ArrowLeft on the way back), wait until the
+    map frame's `data-date` takes the wanted month-end date, then until the app has taken the month up (the
+    URL says so) and Streamlit reports the rerun finished;
   - the other sessions speak Streamlit's own WebSocket protocol from Python (the `websockets` package and
-    Streamlit's protobuf classes): the same BackMsg a browser sends when the slider moves (rerun_script with
-    the slider's widget state and the page's query string), then read the ForwardMsgs until script_finished.
+    Streamlit's protobuf classes): the same BackMsg a browser sends when the map reports a month (rerun_script
+    with the map component's value and the page's query string), then read the ForwardMsgs until
+    script_finished.
     A browser's work per step (React, the map frame) would run on the same 2 cores as the server and slow it
     down in a way remote users' browsers never would; these clients cost almost no CPU, so the server load is
     the load of 20 users. Their numbers do not include drawing: see `update_msg_ms` below.
@@ -17,8 +19,8 @@ months), one step at a time, until the time is up; every step has a timeout (30 
 itself within `seconds` + 30 s.
 
 Latency per step, from the moment the step is sent:
-  update_msg_ms  until the WebSocket message that carries the map's new state (ISMap.setState with the new
-                 date) arrives: both kinds of session, the same measure;
+  update_msg_ms  until the WebSocket message that carries the stats of the new month arrives (the map itself
+                 has drawn the month before anything was sent): both kinds of session, the same measure;
   in_page_ms     browser sessions only: keydown to `data-date` changed in the map frame (what a user sees);
   done_ms        until the rerun finished (script_finished / Streamlit's script state back to notRunning).
 Errors: exceptions on the page (`.stException`) or in the ForwardMsgs (an Exception delta), timeouts,
@@ -50,7 +52,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from common import (KEY_CLOCK, SCRIPT_IDLE, WS_HOOK, ForeignWork, app_version, load_snapshot, machine,  # noqa: E402
+from common import (SCRIPT_IDLE, WS_HOOK, ForeignWork, app_version, load_snapshot, machine,  # noqa: E402
                     summary, write_results)
 from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, MAP_FRAME, ROOT, start_server, stop_server  # noqa: E402
 from geo.view import month_date, shift_month  # noqa: E402
@@ -58,14 +60,17 @@ from scale import data_for, tree_rss_mb  # noqa: E402
 
 FIRST, LAST = "2014-01", "2019-12"
 STEP_TIMEOUT = 30.0
-MARKER = "ISMap.setState"
+MARKER = "Area held at the end of"  # the stats caption: what the rerun after a step sends
 EXCEPTIONS = "() => document.querySelectorAll('.stException, [data-testid=\"stException\"]').length"
 
 # Map frame: log every value data-date takes (dates repeat when walking back and forth), and let a caller wait
 # for the first wanted date logged after a given index.
 FRAME_LOG = """() => {
   if (window.__dateLog) return;
-  window.__dateLog = []; window.__dateWaiters = [];
+  window.__dateLog = []; window.__dateWaiters = []; window.__keyAt = [];
+  window.addEventListener('keydown', e => {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') window.__keyAt.push(performance.timeOrigin + performance.now());
+  }, true);
   const box = document.querySelector('.leaflet-container');
   new MutationObserver(() => {
     const e = {date: box.dataset.date, at: performance.timeOrigin + performance.now()};
@@ -78,7 +83,7 @@ FRAME_WAIT = """([from, date]) => new Promise(resolve => {
   if (hit) return resolve(hit);
   window.__dateWaiters.push(e => { if (e.date === date) { resolve(e); return true; } return false; });
 })"""
-RESET_WS = "() => { window.__ws = {sent: null, marker: null, bytes: 0, messages: 0}; }"
+RESET_WS = "() => { window.__ws = {sent: null, marker: null, bytes: 0, messages: 0}; window.__url = null; }"
 
 
 def iso(month: str) -> str:
@@ -130,7 +135,7 @@ class WsClient:
         self.session = session
         self.query = ""
         self.page_hash = ""
-        self.month_widget: str | None = None
+        self.map_widget: str | None = None
         self.ws = None
         self.anatomy: list[dict] | None = None  # when a list: one entry per ForwardMsg of the current run
 
@@ -140,18 +145,19 @@ class WsClient:
                                            open_timeout=STEP_TIMEOUT, ping_interval=None)
         result = await self.rerun(month, f"date={month}", first=True)
         self.session.open_ms = round((time.perf_counter() - started) * 1000, 1)
-        if not self.month_widget:
-            raise RuntimeError(f"no month slider in the first run ({result})")
+        if not self.map_widget:
+            raise RuntimeError(f"no map in the first run ({result})")
 
     async def rerun(self, month: str, query: str, first: bool = False) -> dict:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.page_hash
-        if not first:
+        if not first:  # what the map's time bar reports after drawing the month (static/ismap.js, report())
             state = msg.rerun_script.widget_states.widgets.add()
-            state.id = self.month_widget
-            state.string_array_value.data.append(month)
-        wanted = f'"date":"{iso(month)}"'
+            state.id = self.map_widget
+            state.json_value = json.dumps({"center": {"lat": 34.8, "lng": 40.2}, "zoom": 6,
+                                           "ismap_month": month, "ismap_drawn": True})
+        wanted = f"{MARKER} {month_date(month, date.today()):%B %Y}"
         sent = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         result = {"update_msg_ms": None, "done_ms": None, "bytes": 0}
@@ -172,13 +178,10 @@ class WsClient:
                 which = element.WhichOneof("type")
                 if which == "exception":
                     self.session.error(f"exception shown: {element.exception.type}: {element.exception.message[:200]}")
-                elif which == "slider" and element.slider.id.endswith("-w_month"):
-                    self.month_widget = element.slider.id
-                elif which == "component_instance" and result["update_msg_ms"] is None and \
-                        MARKER in element.component_instance.json_args:
-                    state = json.loads(element.component_instance.json_args).get("feature_group") or ""
-                    if wanted in state:
-                        result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
+                elif which == "component_instance" and "folium" in element.component_instance.component_name:
+                    self.map_widget = element.component_instance.id
+                elif which == "markdown" and result["update_msg_ms"] is None and wanted in element.markdown.body:
+                    result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
             elif kind == "script_finished":
                 result["done_ms"] = round((time.perf_counter() - sent) * 1000, 1)
                 if fwd.script_finished not in (ForwardMsg.FINISHED_SUCCESSFULLY,
@@ -296,7 +299,7 @@ class BrowserClient:
             % MAP_FRAME, arg=iso(month), timeout=120_000, polling=100)
         await page.wait_for_function(SCRIPT_IDLE, timeout=120_000, polling=100)
         self.session.open_ms = round((time.perf_counter() - started) * 1000, 1)
-        await page.evaluate(KEY_CLOCK, MARKER)
+        await page.evaluate("(m) => { window.__marker = m; }", MARKER)
         self.frame = await (await page.query_selector(MAP_FRAME)).content_frame()
         await self.frame.evaluate(FRAME_LOG)
 
@@ -304,14 +307,17 @@ class BrowserClient:
         page = self.page
         logged = await self.frame.evaluate("() => window.__dateLog.length")
         await page.evaluate(RESET_WS)
-        await page.get_by_role("slider").first.focus()
+        await self.frame.locator(".ismap-tb-slider").focus()
         sent = time.perf_counter()
         await page.keyboard.press(key)
         hit = await asyncio.wait_for(self.frame.evaluate(FRAME_WAIT, [logged, iso(month)]), STEP_TIMEOUT)
         seen = time.perf_counter()
+        await page.wait_for_function("(m) => window.__url && window.__url.date === m", arg=month,
+                                     timeout=STEP_TIMEOUT * 1000, polling=50)
         await page.wait_for_function(SCRIPT_IDLE, timeout=STEP_TIMEOUT * 1000, polling=50)
         done = time.perf_counter()
-        info = await page.evaluate("() => ({key: window.__keyAt[window.__keyAt.length - 1], ws: window.__ws})")
+        info = await page.evaluate("() => ({ws: window.__ws})")
+        info["key"] = await self.frame.evaluate("() => window.__keyAt[window.__keyAt.length - 1]")
         exceptions = await page.evaluate(EXCEPTIONS)
         if exceptions:
             self.session.error(f"{exceptions} exception(s) shown on the page at {month}")

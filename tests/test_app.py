@@ -21,7 +21,12 @@ def run_app(params: dict[str, str] | None = None) -> AppTest:
 
 
 def component_args(at: AppTest) -> dict:
-    found = [n for n in at._tree.main.children.values() if getattr(n, "type", "") == "component_instance"]
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    found = [n for n in walk(at._tree.main) if getattr(n, "type", "") == "component_instance"]
     assert len(found) == 1, "one st_folium map on the page"
     return json.loads(found[0].proto.json_args)
 
