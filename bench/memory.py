@@ -107,6 +107,12 @@ def run(steps: int = 100, every: int = 10, month: str = "2013-01", toggles: int 
             "kb_per_step": round((last["js_heap_used_mb"] - first["js_heap_used_mb"]) * 1024 / span, 1),
             "frame_elements": last["frame_elements"] - first["frame_elements"],
             "frame_head_styles": last["frame_head_styles"] - first["frame_head_styles"]}
+        middle = toggle_series[len(toggle_series) // 2]
+        if last["steps"] > middle["steps"]:  # the second half: where the heap settles, if it does
+            tail = last["steps"] - middle["steps"]
+            results["toggle_tail"] = {
+                "steps": tail, "js_heap_mb": round(last["js_heap_used_mb"] - middle["js_heap_used_mb"], 2),
+                "kb_per_step": round((last["js_heap_used_mb"] - middle["js_heap_used_mb"]) * 1024 / tail, 1)}
     path = write_results("memory", results)
     print(f"wrote {path}")
     return results
