@@ -280,43 +280,61 @@ def place_matches(query: str, options: dict[str, tuple[float, float, int]]) -> l
     return sorted(hits, key=lambda n: (not n.casefold().startswith(words[0]), n))[:MAX_MATCHES] if words else []
 
 
+def find_place() -> None:
+    """The find box changed: fly to the best match (a callback, so the map, drawn first, already flies)."""
+    query = st.session_state.get(Keys.FIND) or ""
+    matches = place_matches(query, find_options())
+    if matches:
+        fly_to(matches[0])
+
+
+def fly_to(name: str) -> None:
+    st.session_state[Keys.FLY] = find_options()[name]
+    st.session_state["found"] = name
+
+
 def find_control() -> None:
     """Type a name: the map flies to the best match; other matches are one click away.
-    (A text box, not a list of every place: a slider step then resends a few bytes, not the whole gazetteer.)"""
-    query = st.text_input("Find a place", key=Keys.FIND, placeholder="Type a name, press Enter", max_chars=60)
+    (A text box, not a list of every place: a rerun then resends a few bytes, not the whole gazetteer.)"""
+    query = st.text_input("Find a place", key=Keys.FIND, placeholder="Type a name, press Enter", max_chars=60,
+                          on_change=find_place)
     if not query.strip():
         return
-    options = find_options()
-    matches = place_matches(query, options)
+    matches = place_matches(query, find_options())
     if not matches:
         st.caption("No place of that name on the map.")
         return
-    if st.session_state.get("last_find") != query:
-        st.session_state["last_find"] = query
-        st.session_state[Keys.FLY] = options[matches[0]]
-        st.session_state["found"] = matches[0]
     st.caption("Showing " + markdown_text(st.session_state.get("found", matches[0])))
-    for number, name in enumerate(matches[1:4]):
-        if st.button(markdown_text(name), key=f"find_{number}", type="tertiary"):
-            st.session_state[Keys.FLY] = options[name]
-            st.session_state["found"] = name
+    for number, name in enumerate(m for m in matches[:4] if m != st.session_state.get("found")):
+        if number < 3:
+            st.button(markdown_text(name), key=f"find_{number}", type="tertiary", on_click=fly_to, args=(name,))
+
+
+def read_upload() -> None:
+    """A file was added or removed (a callback, so the map, drawn before the sidebar, already shows it).
+    Read defensively: a file that gives no features never replaces a good layer already loaded."""
+    upload = st.session_state.get(Keys.UPLOAD)
+    if upload is None:
+        for key in (Keys.USER_LAYER, Keys.UPLOAD_ID, Keys.UPLOAD_PROBLEMS):
+            st.session_state.pop(key, None)
+        return
+    if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
+        layer = read_user_layer(upload.name, upload.getvalue())
+        st.session_state[Keys.UPLOAD_ID] = upload.file_id
+        st.session_state[Keys.UPLOAD_PROBLEMS] = layer.problems
+        if not layer.frame.empty:
+            st.session_state[Keys.USER_LAYER] = layer
 
 
 def upload_control() -> None:
-    """A user's own layer: read defensively; a bad file never replaces a good one already loaded."""
+    """A user's own layer, and what was wrong with the last file."""
     with st.expander("Your own layer (GeoJSON, CSV, KML)"):
         upload = st.file_uploader("Add a layer", type=["geojson", "json", "csv", "kml"], key=Keys.UPLOAD,
+                                  on_change=read_upload,
                                   help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB. CSV needs lat and lon columns; "
                                        "optional start and end dates (YYYY-MM-DD) make it follow the slider.")
         if upload is None:
-            st.session_state.pop(Keys.USER_LAYER, None)
             return
-        if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
-            layer = read_user_layer(upload.name, upload.getvalue())
-            st.session_state[Keys.UPLOAD_ID] = upload.file_id
-            st.session_state[Keys.UPLOAD_PROBLEMS] = layer.problems
-            if not layer.frame.empty:
-                st.session_state[Keys.USER_LAYER] = layer
         layer = st.session_state.get(Keys.USER_LAYER)
         problems = st.session_state.get(Keys.UPLOAD_PROBLEMS, [])
         if layer is not None:
@@ -674,6 +692,12 @@ def main() -> None:
         present_page(today)
         sync_url(None, today)
         return
+    st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
+    st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
+    st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
+    # The map first: the browser starts loading it while the sidebar is still being built. The sidebar's
+    # widgets keep their values in session state, and the ones that move the map act in callbacks.
+    map_and_panel(today)
     with st.sidebar:
         st.header("Map controls")
         time_help()
@@ -685,10 +709,6 @@ def main() -> None:
         if TILE_URL:
             st.toggle("Online basemap tiles", key=Keys.TILES, value=False,
                       help="Off by default. Needs a network; the offline basemap shows through where tiles fail.")
-    st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
-    st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
-    st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
-    map_and_panel(today)
 
 
 @st.fragment
