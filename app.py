@@ -26,6 +26,7 @@ from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, pa
 from geo.errors import SourceError
 from geo.upload import MAX_UPLOAD_BYTES, UserLayer, read_user_layer
 from layers import affiliates, plots, territory, userlayer
+from layers.areachart import area_chart_svg, as_img
 from layers.assets import ensure_vendor
 from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_scene
@@ -51,7 +52,6 @@ class Keys:
     MAP_MONTH = "map_month"
     MAP_SEQ = "map_seq"
     MAP_REPORTED = "map_reported"
-    MAP_DRAWN = "map_drawn"
     LAYERS = "w_layers"
     PROVINCES = "w_provinces"
     LINKS = "w_links"
@@ -471,11 +471,8 @@ def with_user_layer(data: MapData) -> MapData:
 
 
 def map_reported() -> None:
-    """The map reports that it is drawn, or a month it stepped to by itself (its time bar): adopt the month,
-    if it is one the app offers."""
+    """The map stepped to a month by itself (its time bar): adopt it, if it is a month the app offers."""
     value = st.session_state.get(MAP_KEY)
-    if isinstance(value, dict) and value.get("ismap_drawn") is True:
-        st.session_state[Keys.MAP_DRAWN] = True
     month = month_from_map(value.get("ismap_month") if isinstance(value, dict) else None, date.today())
     if month is not None and month != st.session_state.get(Keys.MONTH):
         st.session_state[Keys.MONTH] = month
@@ -508,30 +505,14 @@ def render_map(view: View, today: date) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def area_chart_values(directory: str, today: date) -> list[dict]:
-    """One short row a month (whole km²); the chart folds the three columns into lines."""
+def area_chart_rows(directory: str, today: date) -> list[dict]:
+    """One row a month (whole km²) for the chart."""
     series = monthly_area(directory, today)
     return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t)}
             for m, i, s, t in zip(series["month"], series["IRQ"], series["SYR"], series["total"])]
 
 
-def area_chart_spec(directory: str, today: date, month: str) -> dict:
-    """The area-over-time chart as a Vega-Lite spec (plain data: no per-rerun schema validation)."""
-    colours = {"domain": ["Iraq", "Syria", "Iraq + Syria"],
-               "range": [OKABE_ITO["orange"], OKABE_ITO["blue"], TERRITORY]}
-    return {
-        "height": 220,
-        "layer": [
-            {"data": {"values": area_chart_values(directory, today)}, "mark": "line",
-             "transform": [{"fold": ["Iraq", "Syria", "Iraq + Syria"], "as": ["scope", "km2"]},
-                           {"calculate": "datum.m + '-01'", "as": "month"}],
-             "encoding": {"x": {"field": "month", "type": "temporal", "title": None},
-                          "y": {"field": "km2", "type": "quantitative", "title": "km² held"},
-                          "color": {"field": "scope", "type": "nominal", "scale": colours, "title": None}}},
-            {"data": {"values": [{"month": month + "-01"}]}, "mark": {"type": "rule", "color": OKABE_ITO["black"]},
-             "encoding": {"x": {"field": "month", "type": "temporal"}}},
-        ],
-    }
+AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + Syria": TERRITORY}
 
 
 def stats_panel(view: View, today: date) -> None:
@@ -549,10 +530,10 @@ def stats_panel(view: View, today: date) -> None:
                    delta_color="off")
     cols[3].metric("Since the peak", f"{row['total'] - peak['total']:,.0f} km²",
                    help=f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}.")
-    if st.session_state.get(Keys.MAP_DRAWN):
-        st.vega_lite_chart(area_chart_spec(data_dir(), today, view.month), width="stretch")
-    else:  # the chart's code (a quarter of a megabyte) loads once the map is drawn: the map comes first
-        st.caption("The area chart appears once the map is drawn.")
+    title = (f"Area held on this map, km², January 2013 to now; the line marks {month_date(view.month, today):%B %Y}: "
+             f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
+    st.html(as_img(area_chart_svg(area_chart_rows(data_dir(), today), AREA_SERIES, view.month, title=title),
+                   title, view.month))
 
 
 

@@ -156,7 +156,7 @@ class WsClient:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = self.map_widget
             state.json_value = json.dumps({"center": {"lat": 34.8, "lng": 40.2}, "zoom": 6,
-                                           "ismap_month": month, "ismap_drawn": True})
+                                           "ismap_month": month})
         wanted = f"{MARKER} {month_date(month, date.today()):%B %Y}"
         sent = time.perf_counter()
         await self.ws.send(msg.SerializeToString())

@@ -259,15 +259,12 @@
 
   // Tell the app which month the map shows (it reruns for the stats, the URL and the exports). st_folium's
   // own value (centre, zoom) is kept; streamlit-folium exposes the component API as window.Streamlit.
-  // The first report says the map is drawn: the app then adds what can wait (the area chart), so the first
-  // visit downloads the map before anything else.
   function report(month) {
     var api = window.Streamlit, data = window.__GLOBAL_DATA__;
     if (!api || typeof api.setComponentValue !== "function" || !data || !month) return;
     var value = {};
     Object.keys(data.previous_data || {}).forEach(function (k) { value[k] = data.previous_data[k]; });
     value.ismap_month = month;
-    value.ismap_drawn = true;
     api.setComponentValue(value);
   }
 
@@ -586,7 +583,6 @@
         ISMap.standalone.addTo(map);
         refsLoading.then(function () { ISMap.standalone.show(0); });
       } else if (ISMap.state) show(ISMap.state);
-      if (!cfg.presenter) report(ISMap.month);
       return refsLoading;
     }).catch(function (err) {
       if (window.console) console.error(err);

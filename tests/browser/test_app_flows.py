@@ -60,6 +60,7 @@ def test_a_step_on_the_map_updates_the_stats_and_the_exports(page, app_url, tmp_
     page.get_by_text("Area held at the end of June 2016").wait_for()
     assert step_map(page, frame) == "2016-07"
     page.get_by_text("Area held at the end of July 2016").wait_for()
+    page.locator("img.ismap-area-chart[data-month='2016-07']").wait_for()
     shown = counts(frame)["plots"]
     page.get_by_text("Export", exact=True).click()
     path = tmp_path / "plots.geojson"

@@ -17,8 +17,12 @@ def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
         "() => Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('fill') === '#D55E00').length")
     assert fills == counts["territory"]
     assert frame.locator(".ismap-legend-date").inner_text() == "30 Jun 2015"
-    # The area chart follows once the map is drawn (the map's first report asks for it).
-    page.locator("[data-testid='stVegaLiteChart']").wait_for(timeout=30_000)
+    # The area chart under the map marks the same month.
+    chart = page.locator("img.ismap-area-chart[data-month='2015-06']")
+    chart.wait_for(timeout=30_000)
+    assert "the line marks June 2015" in chart.get_attribute("alt")
+    chart.evaluate("img => img.decode()")  # rejects if the SVG does not decode
+    assert chart.evaluate("img => img.naturalWidth") == 960
     assert outside == []
 
 

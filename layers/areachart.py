@@ -1,0 +1,83 @@
+"""The area-over-time chart as a small static SVG, with a marker at the map date.
+
+Drawn on the server because it changes with every month the map shows: a Vega chart re-rendered on each step
+compiled its expressions again each time and grew the page's memory by about 8 kB a step (docs/benchmarks.md);
+an SVG is replaced like any other element. Every text in it goes through `escape_text`, and the page shows it
+as an image (`as_img`), where an SVG can run nothing at all (Streamlit's st.html also drops inline SVG).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from layers.escape import escape_text
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WIDTH, HEIGHT = 960, 250
+LEFT, RIGHT, TOP, BOTTOM = 64, 150, 14, 28  # plot margins: y labels left, legend right, x labels below
+
+
+def nice_step(top: float, ticks: int = 5) -> int:
+    """A round step (1, 2 or 5 times a power of ten) giving about `ticks` gridlines up to `top`."""
+    raw = max(top, 1) / ticks
+    power = 10 ** (len(str(int(raw))) - 1)
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def month_label(month: str) -> str:
+    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def area_chart_svg(rows: list[dict], series: dict[str, str], month: str, *, title: str) -> str:
+    """rows: one dict a month, {"m": "YYYY-MM", <series name>: km², ...}, in month order.
+    series: name -> colour, drawn in that order. month: where the marker goes."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    months = [row["m"] for row in rows]
+    step = nice_step(max((row[name] for row in rows for name in series), default=1))
+    top = step * -(-max((row[name] for row in rows for name in series), default=1) // step)
+
+    def x(i: int) -> float:
+        return LEFT + plot_w * i / max(len(months) - 1, 1)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+           f'height="{HEIGHT}" role="img" aria-label="{escape_text(title)}" style="font: 12px sans-serif">',
+           f"<title>{escape_text(title)}</title>"]
+    for value in range(0, int(top) + 1, step):
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                   f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
+                   f'fill="#444">{value:,}</text>')
+    years = [i for i, m in enumerate(months) if m.endswith("-01")]
+    every = 1 if len(years) <= 8 else 2
+    for i in years[::every]:
+        out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" '
+                   f'stroke="#888"/><text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
+                   f'fill="#444">{escape_text(months[i][:4])}</text>')
+    out.append(f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})" '
+               f'text-anchor="middle" fill="#444">km² held</text>')
+    for n, (name, colour) in enumerate(series.items()):
+        points = " ".join(f"{x(i):.1f},{y(row[name]):.1f}" for i, row in enumerate(rows))
+        out.append(f'<polyline class="ismap-series" points="{points}" fill="none" stroke="{escape_text(colour)}" '
+                   f'stroke-width="2"><title>{escape_text(name)}</title></polyline>')
+        ly = TOP + 10 + 18 * n
+        out.append(f'<line x1="{WIDTH - RIGHT + 16}" x2="{WIDTH - RIGHT + 36}" y1="{ly}" y2="{ly}" '
+                   f'stroke="{escape_text(colour)}" stroke-width="3"/><text x="{WIDTH - RIGHT + 42}" '
+                   f'y="{ly + 4}" fill="#222">{escape_text(name)}</text>')
+    if month in months:
+        mx = x(months.index(month))
+        out.append(f'<g class="ismap-marker" data-month="{escape_text(month)}"><line x1="{mx:.1f}" x2="{mx:.1f}" '
+                   f'y1="{TOP}" y2="{TOP + plot_h}" stroke="#000" stroke-width="1.5"/>'
+                   f'<text x="{mx + (4 if mx < LEFT + plot_w * 0.8 else -4):.1f}" y="{TOP + 10}" '
+                   f'text-anchor="{"start" if mx < LEFT + plot_w * 0.8 else "end"}" fill="#000" font-weight="700">'
+                   f"{escape_text(month_label(month))}</text></g>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def as_img(svg: str, alt: str, month: str) -> str:
+    """The chart as an <img> with a data: URI, its description in `alt` (escaped)."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img class="ismap-area-chart" data-month="{escape_text(month)}" alt="{escape_text(alt)}" '
+            f'src="data:image/svg+xml;base64,{data}" style="width: 100%; max-width: {WIDTH}px; height: auto">')
