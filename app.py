@@ -50,7 +50,6 @@ class Keys:
     NOTICES = "view_notices"
     MONTH = "month"
     MAP_MONTH = "map_month"
-    MAP_SEQ = "map_seq"
     MAP_REPORTED = "map_reported"
     LAYERS = "w_layers"
     PROVINCES = "w_provinces"
@@ -190,7 +189,6 @@ def init_view(today: date) -> None:
     st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
     st.session_state[Keys.MAP_MONTH] = view.month
-    st.session_state[Keys.MAP_SEQ] = st.session_state.get(Keys.MAP_SEQ, 0) + 1
     st.session_state[Keys.PANEL] = "Area held"
     if view.lat is not None:
         st.session_state[Keys.CENTER] = (view.lat, view.lon, view.zoom or DEFAULT_ZOOM)
@@ -305,9 +303,9 @@ def find_control() -> None:
         st.caption("No place of that name on the map.")
         return
     st.caption("Showing " + markdown_text(st.session_state.get("found", matches[0])))
-    for number, name in enumerate(m for m in matches[:4] if m != st.session_state.get("found")):
-        if number < 3:
-            st.button(markdown_text(name), key=f"find_{number}", type="tertiary", on_click=fly_to, args=(name,))
+    others = [m for m in matches if m != st.session_state.get("found")][:3]
+    for number, name in enumerate(others):
+        st.button(markdown_text(name), key=f"find_{number}", type="tertiary", on_click=fly_to, args=(name,))
 
 
 def read_upload() -> None:
@@ -485,7 +483,7 @@ def map_state(view: View, today: date) -> dict:
     if not st.session_state.pop(Keys.MAP_REPORTED, False):
         st.session_state[Keys.MAP_MONTH] = view.month
     state = view_state(replace(view, month=st.session_state[Keys.MAP_MONTH]), today)
-    state["seq"] = st.session_state[Keys.MAP_SEQ]
+    state["map_owns_month"] = True  # the map keeps the month it shows; a new map frame starts from this one
     return state
 
 

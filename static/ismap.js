@@ -268,15 +268,13 @@
     api.setComponentValue(value);
   }
 
-  // From the server: filters, layers, window. Its month applies on the first state, when the server moved the
-  // month itself (a new `seq`), or always when there is no `seq` (scenes of a briefing).
+  // From the server: filters, layers, plot window, and a month. In the app the map owns the month once it
+  // shows one (`map_owns_month`: its own steps must not be undone by a rerun that has not heard of them yet);
+  // a briefing's scenes always set it.
   ISMap.setState = function (s) {
     ISMap.server = s;
     if (!s.month) { show(s); return; }
-    if (s.seq === undefined || s.seq !== ISMap.seq || !ISMap.month) {
-      ISMap.month = s.month;
-      ISMap.seq = s.seq;
-    }
+    if (!s.map_owns_month || !ISMap.month) ISMap.month = s.month;
     ISMap.months = monthList(s.timeline);
     show(derive(s, ISMap.month));
   };

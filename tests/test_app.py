@@ -96,11 +96,11 @@ def test_a_month_the_map_reports_updates_the_app_but_resends_nothing_to_the_map(
     assert after == before
     assert at.query_params["date"] == "2015-07"
     assert any("end of July 2015" in c.value for c in at.caption)
-    # Any other change (a filter here) sends the current month along, under the same sequence number, so a
-    # map that already shows it keeps it and a new map frame starts from it.
+    # Any other change (a filter here) sends the current month along, marked as the map's to keep, so a map
+    # that already shows a month keeps it and a new map frame starts from this one.
     at.multiselect(key="w_outcomes").select("attack").run()
     state = component_args(at)["feature_group"]
-    assert '"month":"2015-07"' in state and '"seq":1' in state and '"outcomes":["attack"]' in state
+    assert '"month":"2015-07"' in state and '"map_owns_month":true' in state and '"outcomes":["attack"]' in state
 
 
 @pytest.mark.parametrize("reported, expected", [
