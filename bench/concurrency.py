@@ -9,8 +9,8 @@ What runs (all on this machine's 2 cores, beside the server):
     URL says so) and Streamlit reports the rerun finished;
   - the other sessions speak Streamlit's own WebSocket protocol from Python (the `websockets` package and
     Streamlit's protobuf classes): the same BackMsg a browser sends when the map reports a month (rerun_script
-    with the map component's value and the page's query string), then read the ForwardMsgs until
-    script_finished.
+    with the map component's value, the id of the fragment that holds the map, and the page's query string),
+    then read the ForwardMsgs until script_finished.
     A browser's work per step (React, the map frame) would run on the same 2 cores as the server and slow it
     down in a way remote users' browsers never would; these clients cost almost no CPU, so the server load is
     the load of 20 users. Their numbers do not include drawing: see `update_msg_ms` below.
@@ -136,6 +136,7 @@ class WsClient:
         self.query = ""
         self.page_hash = ""
         self.map_widget: str | None = None
+        self.map_fragment = ""  # the fragment holding the map: a browser reruns only that one after a step
         self.ws = None
         self.anatomy: list[dict] | None = None  # when a list: one entry per ForwardMsg of the current run
 
@@ -153,6 +154,7 @@ class WsClient:
         msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.page_hash
         if not first:  # what the map's time bar reports after drawing the month (static/ismap.js, report())
+            msg.rerun_script.fragment_id = self.map_fragment
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = self.map_widget
             state.json_value = json.dumps({"center": {"lat": 34.8, "lng": 40.2}, "zoom": 6,
@@ -180,6 +182,7 @@ class WsClient:
                     self.session.error(f"exception shown: {element.exception.type}: {element.exception.message[:200]}")
                 elif which == "component_instance" and "folium" in element.component_instance.component_name:
                     self.map_widget = element.component_instance.id
+                    self.map_fragment = fwd.delta.fragment_id
                 elif which == "markdown" and result["update_msg_ms"] is None and wanted in element.markdown.body:
                     result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
             elif kind == "script_finished":
