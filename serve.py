@@ -1,12 +1,14 @@
-"""The app as Streamlit serves it, plus one thing Streamlit leaves out: compressed frontend files.
+"""The app as Streamlit serves it, plus one thing Streamlit leaves out: files compressed once, not per request.
 
     .venv/bin/streamlit run serve.py        (what scripts/run.sh and the tests start)
 
 Streamlit serves its own JavaScript bundles (`/static/...`, 3.4 MB on a first visit) uncompressed, on purpose:
-it would otherwise gzip them again on every request. Here each file is compressed once, on its first request,
-and kept in memory (about 1 MB for what a visit loads), so a first visit downloads roughly a third as much.
-Everything else (the app's own `/app/static` files, the WebSocket, the health check) passes through
-unchanged, as do requests that do not accept gzip and any path that is not a plain file in Streamlit's folder.
+it would otherwise gzip them again on every request. It does gzip the app's files (`/app/static/...`) on every
+request. Here the files that never change are compressed once, on their first request, and kept in memory:
+Streamlit's bundles and the app's content-hashed payloads (`/app/static/gen/`, 1.2 MB of JSON a visit loads).
+A first visit downloads about a third as much, and the server does not compress the same bytes for every
+visitor. Everything else (the WebSocket, the health check, other files) passes through unchanged, as do
+requests that do not accept gzip, range requests, big files and any path that is not a plain file there.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import mimetypes
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,26 +26,48 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 FRONTEND = (Path(streamlit.__file__).parent / "static").resolve()
+APP_PAYLOADS = (Path(__file__).resolve().parent / "static" / "gen").resolve()
+# URL prefix -> folder. Both hold only files whose names change when their content does.
+ROOTS = {"/static/": FRONTEND / "static", "/app/static/gen/": APP_PAYLOADS}
 COMPRESSIBLE = {".js", ".css", ".json", ".svg", ".map", ".txt", ".html", ".ttf"}
-IMMUTABLE = "public, immutable, max-age=31536000"  # Streamlit's bundles are content-hashed, like its own header
+IMMUTABLE = "public, immutable, max-age=31536000"  # content-hashed names, like Streamlit's own header
+MAX_FILE = 4_000_000  # bigger files (a large upload's layer) are left to Streamlit
+MAX_ENTRIES = 256
 
 
 class CompressedFrontend:
-    """ASGI middleware: GET /static/<file> of Streamlit's frontend, gzip-compressed once and then from memory."""
+    """ASGI middleware: GET of an immutable file (see ROOTS), gzip-compressed once and then from memory."""
 
-    def __init__(self, app: ASGIApp, root: Path = FRONTEND) -> None:
+    def __init__(self, app: ASGIApp, roots: dict[str, Path] | None = None) -> None:
         self.app = app
-        self.root = root
-        self.cache: dict[str, tuple[bytes, str]] = {}
+        self.roots = {prefix: folder.resolve() for prefix, folder in (roots or ROOTS).items()}
+        self.cache: OrderedDict[tuple[str, int, int], tuple[bytes, str]] = OrderedDict()
 
     def file_for(self, path: str) -> Path | None:
-        """The frontend file a request path names, or None (not ours to answer: Streamlit decides)."""
-        if not path.startswith("/static/") or ".." in path or "\\" in path or "//" in path:
+        """The file a request path names, or None (not ours to answer: Streamlit decides)."""
+        if ".." in path or "\\" in path or "//" in path:
             return None
-        candidate = (self.root / path.lstrip("/")).resolve()
-        if self.root not in candidate.parents or candidate.suffix not in COMPRESSIBLE or not candidate.is_file():
+        for prefix, root in self.roots.items():
+            if path.startswith(prefix):
+                candidate = (root / path[len(prefix):]).resolve()
+                if root in candidate.parents and candidate.suffix in COMPRESSIBLE and candidate.is_file():
+                    return candidate
+        return None
+
+    def compressed(self, target: Path) -> tuple[bytes, str] | None:
+        stat = target.stat()
+        if stat.st_size > MAX_FILE:
             return None
-        return candidate
+        key = (str(target), stat.st_mtime_ns, stat.st_size)
+        if key not in self.cache:
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+                kind += "; charset=utf-8"
+            self.cache[key] = (gzip.compress(target.read_bytes(), compresslevel=9, mtime=0), kind)
+            while len(self.cache) > MAX_ENTRIES:
+                self.cache.popitem(last=False)
+        self.cache.move_to_end(key)
+        return self.cache[key]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -53,13 +78,11 @@ class CompressedFrontend:
         if target is None or "gzip" not in headers.get("accept-encoding", "") or "range" in headers:
             await self.app(scope, receive, send)
             return
-        key = str(target)
-        if key not in self.cache:
-            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
-                kind += "; charset=utf-8"
-            self.cache[key] = (gzip.compress(target.read_bytes(), compresslevel=9, mtime=0), kind)
-        body, kind = self.cache[key]
+        found = self.compressed(target)
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        body, kind = found
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", kind.encode()), (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
             (b"content-length", str(len(body)).encode()), (b"cache-control", IMMUTABLE.encode()),

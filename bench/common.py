@@ -352,7 +352,7 @@ class ForeignWork:
 
 def app_version() -> dict[str, str]:
     """Content hashes of the files that decide the numbers (the app changes while benchmarks run)."""
-    files = [ROOT / "app.py", ROOT / "static" / "ismap.js", *sorted((ROOT / "layers").glob("*.py"))]
+    files = [ROOT / "app.py", ROOT / "serve.py", ROOT / "static" / "ismap.js", *sorted((ROOT / "layers").glob("*.py"))]
     return {str(f.relative_to(ROOT)): hashlib.sha256(f.read_bytes()).hexdigest()[:12] for f in files if f.exists()}
 
 

@@ -76,10 +76,12 @@ def test_missing_static_file_is_404(app_url):
 
 
 def frontend_bundle() -> tuple[str, bytes]:
-    """The largest of Streamlit's own JavaScript files, as a request path and its bytes on disk."""
-    from serve import FRONTEND
+    """The largest of Streamlit's own JavaScript files that the layer compresses (bigger ones pass through),
+    as a request path and its bytes on disk."""
+    from serve import FRONTEND, MAX_FILE
 
-    biggest = max((FRONTEND / "static" / "js").glob("*.js"), key=lambda p: p.stat().st_size)
+    biggest = max((p for p in (FRONTEND / "static" / "js").glob("*.js") if p.stat().st_size <= MAX_FILE),
+                  key=lambda p: p.stat().st_size)
     return "/" + biggest.relative_to(FRONTEND).as_posix(), biggest.read_bytes()
 
 
@@ -99,8 +101,29 @@ def test_streamlit_frontend_files_arrive_compressed(app_url):
 
 
 @pytest.mark.parametrize("path", ["/static/../serve.py", "/static/%2e%2e/%2e%2e/app.py", "/static/js/../../../app.py",
-                                  "/static//etc/passwd", "/static/js/..%2f..%2fapp.py"])
-def test_the_compressing_layer_serves_nothing_outside_streamlits_frontend(app_url, path):
+                                  "/static//etc/passwd", "/static/js/..%2f..%2fapp.py", "/app/static/gen/../../app.py",
+                                  "/app/static/gen/%2e%2e/%2e%2e/serve.py", "/app/static/gen//etc/passwd",
+                                  "/app/static/gen/../ismap.js"])
+def test_the_compressing_layer_serves_nothing_outside_its_folders(app_url, path):
     status, body, headers = get(app_url, path, {"Accept-Encoding": "gzip"})
     assert headers.get("content-encoding") != "gzip" or status != 200
     assert b"st.App" not in body and b"import streamlit" not in body and b"root:" not in body
+
+
+def test_the_apps_content_hashed_payloads_arrive_compressed_and_cached(app_url):
+    import gzip
+    import json
+
+    from layers.publish import publish
+
+    data = json.dumps({"type": "FeatureCollection", "features": [], "note": "x" * 5000}).encode()
+    url = publish("selftest", data)
+    assert url.startswith("/app/static/gen/")
+    first = get(app_url, url, {"Accept-Encoding": "gzip"})
+    second = get(app_url, url, {"Accept-Encoding": "gzip"})
+    for status, body, headers in (first, second):
+        assert status == 200 and headers["content-encoding"] == "gzip" and gzip.decompress(body) == data
+        assert headers["content-type"].startswith("application/json") and "immutable" in headers["cache-control"]
+    assert first[1] == second[1]
+    status, body, headers = get(app_url, url)
+    assert status == 200 and body == data and "content-encoding" not in headers
