@@ -350,6 +350,15 @@ class ForeignWork:
         self.wall_s = time.monotonic() - self._started
 
 
+def print_foreign_work(foreign: dict[str, dict]) -> None:
+    """One line per benchmark: how much CPU other processes used while it ran, and a warning if too much."""
+    for name, work in foreign.items():
+        print(f"other processes during {name}: {work['busy_pct_of_one_cpu']}% of one CPU"
+              + (f" (top: {work['top'][0]})" if work["top"] else ""))
+        if not work["clean"]:
+            print(f"WARNING: other work shared the CPUs during '{name}': its numbers are skewed; run again.")
+
+
 def app_version() -> dict[str, str]:
     """Content hashes of the files that decide the numbers (the app changes while benchmarks run)."""
     files = [ROOT / "app.py", ROOT / "serve.py", ROOT / "static" / "ismap.js", *sorted((ROOT / "layers").glob("*.py"))]

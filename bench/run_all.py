@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cold_start  # noqa: E402
 import memory  # noqa: E402
 import step_latency  # noqa: E402
-from common import RESULTS, load_snapshot, machine, write_results  # noqa: E402
+from common import print_foreign_work, RESULTS, load_snapshot, machine, write_results  # noqa: E402
 
 
 BENCHMARKS = ("cold_start", "step_latency", "memory")
@@ -125,11 +125,7 @@ def main() -> None:
     print(f"\nmachine: {machine()['cpus']} CPUs, {machine()['memory_gib']} GiB, {machine()['chromium']}; "
           f"all benchmarks took {minutes:.1f} min; CPU busy before / after: {load['cpu_busy_pct_1s']}% / "
           f"{after['cpu_busy_pct_1s']}%")
-    for name, work in foreign.items():
-        print(f"other processes during {name}: {work['busy_pct_of_one_cpu']}% of one CPU"
-              + (f" (top: {work['top'][0]})" if work["top"] else ""))
-        if not work["clean"]:
-            print(f"WARNING: other work shared the CPUs during '{name}': its numbers are skewed; run again.")
+    print_foreign_work(foreign)
     write_results("summary", {
         "machine": machine(), "load_at_start": load, "load_at_end": after, "other_processes": foreign,
         "measured_at_each": {"cold_start": cold["measured_at"], "step_latency": steps["measured_at"],

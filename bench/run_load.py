@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import concurrency  # noqa: E402
 import scale  # noqa: E402
-from common import load_snapshot, machine, write_results  # noqa: E402
+from common import print_foreign_work, load_snapshot, machine, write_results  # noqa: E402
 
 
 def verdict(ok: bool) -> str:
@@ -115,11 +115,7 @@ def main() -> None:
     for name, files in changed.items():
         if files:
             print(f"WARNING: {files} changed during '{name}' (edited while the benchmark ran): run again.")
-    for name, work in foreign.items():
-        print(f"other processes during {name}: {work['busy_pct_of_one_cpu']}% of one CPU"
-              + (f" (top: {work['top'][0]})" if work["top"] else ""))
-        if not work["clean"]:
-            print(f"WARNING: other work shared the CPUs during '{name}': its numbers are skewed; run again.")
+    print_foreign_work(foreign)
     write_results("load_summary", {
         "machine": machine(), "load_at_start": load, "load_at_end": after, "other_processes": foreign,
         "app_changed_during_run": changed,
