@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from common import (DATE_CLOCK, REAL_MARKER, KEY_CLOCK, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
+from common import (DATE_CLOCK, KEY_CLOCK, REAL_MARKER, WS_HOOK, ForeignWork, expected_date, load_snapshot, machine,  # noqa: E402
                     step, summary, wait_idle, write_results)
 from devtools.browser import launch, map_frame, open_map, start_server, stop_server  # noqa: E402
 

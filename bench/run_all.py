@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cold_start  # noqa: E402
 import memory  # noqa: E402
 import step_latency  # noqa: E402
-from common import print_foreign_work, RESULTS, load_snapshot, machine, write_results  # noqa: E402
+from common import RESULTS, load_snapshot, machine, print_foreign_work, write_results  # noqa: E402
 
 
 BENCHMARKS = ("cold_start", "step_latency", "memory")

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import concurrency  # noqa: E402
 import scale  # noqa: E402
-from common import print_foreign_work, load_snapshot, machine, write_results  # noqa: E402
+from common import load_snapshot, machine, print_foreign_work, write_results  # noqa: E402
 
 
 def verdict(ok: bool) -> str:

@@ -40,7 +40,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import cold_start  # noqa: E402
 import synthetic  # noqa: E402
-from common import (DATE_CLOCK, REAL_MARKER, DRAWN, KEY_CLOCK, WS_HOOK, ForeignWork, app_version, expected_date,  # noqa: E402
+from common import (DATE_CLOCK, DRAWN, KEY_CLOCK, REAL_MARKER, WS_HOOK, ForeignWork, app_version, expected_date,  # noqa: E402
                     load_snapshot, machine, step, summary, wait_idle, write_results)
 from devtools.browser import ROOT, launch, map_frame, start_server, stop_server  # noqa: E402
 from geo.paths import GEOJSON  # noqa: E402
