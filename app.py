@@ -19,8 +19,8 @@ from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml
 from geo.paths import GEOJSON
 from geo.stats import area_series, changes_between, plots_per_half_year
-from geo.view import (LAYER_IDS, View, month_date, month_from_map, month_options, parse_query, selection, shift_month,
-                      to_query, view_state)
+from geo.view import (LAYER_IDS, View, centre_from_map, month_date, month_from_map, month_options, parse_query,
+                      selection, shift_month, to_query, view_state)
 from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, parse_presenter, save_briefing,
                           scene_from_view, to_yaml)
 from geo.errors import SourceError
@@ -51,6 +51,7 @@ class Keys:
     MONTH = "month"
     MAP_MONTH = "map_month"
     MAP_REPORTED = "map_reported"
+    MAP_FRAME = "map_frame"
     LAYERS = "w_layers"
     PROVINCES = "w_provinces"
     LINKS = "w_links"
@@ -477,11 +478,14 @@ def map_reported() -> None:
         st.session_state[Keys.MAP_REPORTED] = True
 
 
-def map_state(view: View, today: date) -> dict:
+def map_state(view: View, today: date, frame: str) -> dict:
     """What the map is sent. After the map reported a month, the state it is sent stays as it was (the map
-    already shows that month): st_folium then has nothing new to run, and the step costs the frame nothing."""
-    if not st.session_state.pop(Keys.MAP_REPORTED, False):
+    already shows that month): st_folium then has nothing new to run, and the step costs the frame nothing.
+    A new map frame (`frame`: a theme, tiles or a layer changed) starts from the app's month."""
+    reported = st.session_state.pop(Keys.MAP_REPORTED, False)
+    if not reported or st.session_state.get(Keys.MAP_FRAME) != frame:
         st.session_state[Keys.MAP_MONTH] = view.month
+    st.session_state[Keys.MAP_FRAME] = frame
     state = view_state(replace(view, month=st.session_state[Keys.MAP_MONTH]), today)
     state["map_owns_month"] = True  # the map keeps the month it shows; a new map frame starts from this one
     return state
@@ -491,15 +495,16 @@ def render_map(view: View, today: date) -> None:
     data = with_user_layer(published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES))))
     fmap = build_map(data)
     fly = st.session_state.get(Keys.FLY)
+    frame = repr((data.theme, data.tiles, data.layers[-1][1]))  # what, changed, makes st_folium a new frame
     result = st_folium(
         fmap, key=MAP_KEY, height=620, width="stretch",
-        feature_group_to_add=state_group(map_state(view, today)),
+        feature_group_to_add=state_group(map_state(view, today, frame)),
         center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
         returned_objects=["center", "zoom"], on_change=map_reported,
     )
-    if result and result.get("center") and result.get("zoom"):
-        centre = result["center"]
-        st.session_state[Keys.CENTER] = (round(centre["lat"], 4), round(centre["lng"], 4), int(result["zoom"]))
+    centre = centre_from_map(result)
+    if centre is not None:
+        st.session_state[Keys.CENTER] = centre
 
 
 @st.cache_resource(show_spinner=False)
@@ -674,6 +679,8 @@ def main() -> None:
     st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
     st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
+    if Keys.UPLOAD not in st.session_state:  # Streamlit forgot the uploader (the presenter hid it): so does the map
+        read_upload()
     # The map first: the browser starts loading it while the sidebar is still being built. The sidebar's
     # widgets keep their values in session state, and the ones that move the map act in callbacks.
     map_and_panel(today)

@@ -7,12 +7,14 @@ it would otherwise gzip them again on every request. It does gzip the app's file
 request. Here the files that never change are compressed once, on their first request, and kept in memory:
 Streamlit's bundles and the app's content-hashed payloads (`/app/static/gen/`, 1.2 MB of JSON a visit loads).
 A first visit downloads about a third as much, and the server does not compress the same bytes for every
-visitor. Everything else (the WebSocket, the health check, other files) passes through unchanged, as do
-requests that do not accept gzip, range requests, big files and any path that is not a plain file there.
+visitor. Everything else (the WebSocket, the health check, other files, users' uploaded layers) passes through
+unchanged, as do requests that do not accept gzip, range requests, big files and any path that is not a plain
+file there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import importlib
 import mimetypes
@@ -31,8 +33,9 @@ APP_PAYLOADS = (Path(__file__).resolve().parent / "static" / "gen").resolve()
 ROOTS = {"/static/": FRONTEND / "static", "/app/static/gen/": APP_PAYLOADS}
 COMPRESSIBLE = {".js", ".css", ".json", ".svg", ".map", ".txt", ".html", ".ttf"}
 IMMUTABLE = "public, immutable, max-age=31536000"  # content-hashed names, like Streamlit's own header
-MAX_FILE = 4_000_000  # bigger files (a large upload's layer) are left to Streamlit
-MAX_ENTRIES = 256
+MAX_FILE = 4_000_000  # bigger files are left to Streamlit
+MAX_CACHED = 64_000_000  # compressed bytes kept in memory at most (the oldest used go first)
+SKIPPED = ("user-",)  # users' uploaded layers: one per upload, not shared by visitors; Streamlit serves them
 
 
 class CompressedFrontend:
@@ -42,30 +45,44 @@ class CompressedFrontend:
         self.app = app
         self.roots = {prefix: folder.resolve() for prefix, folder in (roots or ROOTS).items()}
         self.cache: OrderedDict[tuple[str, int, int], tuple[bytes, str]] = OrderedDict()
+        self.cached_bytes = 0
 
     def file_for(self, path: str) -> Path | None:
         """The file a request path names, or None (not ours to answer: Streamlit decides)."""
-        if ".." in path or "\\" in path or "//" in path:
+        if ".." in path or "\\" in path or "//" in path or "\x00" in path:
             return None
         for prefix, root in self.roots.items():
-            if path.startswith(prefix):
-                candidate = (root / path[len(prefix):]).resolve()
-                if root in candidate.parents and candidate.suffix in COMPRESSIBLE and candidate.is_file():
-                    return candidate
+            if path.startswith(prefix) and not path[len(prefix):].startswith(SKIPPED):
+                try:
+                    candidate = (root / path[len(prefix):]).resolve()
+                    ok = root in candidate.parents and candidate.suffix in COMPRESSIBLE and candidate.is_file()
+                except (OSError, ValueError):
+                    return None
+                return candidate if ok else None
         return None
 
-    def compressed(self, target: Path) -> tuple[bytes, str] | None:
-        stat = target.stat()
+    async def compressed(self, target: Path) -> tuple[bytes, str] | None:
+        """The file gzip-compressed, from memory or compressed now (in a worker thread, not on the event loop)."""
+        try:
+            stat = target.stat()
+        except OSError:  # removed since (static/gen is pruned): Streamlit answers
+            return None
         if stat.st_size > MAX_FILE:
             return None
         key = (str(target), stat.st_mtime_ns, stat.st_size)
         if key not in self.cache:
+            try:
+                body = await asyncio.to_thread(lambda: gzip.compress(target.read_bytes(), 6, mtime=0))
+            except OSError:
+                return None
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
-            self.cache[key] = (gzip.compress(target.read_bytes(), compresslevel=9, mtime=0), kind)
-            while len(self.cache) > MAX_ENTRIES:
-                self.cache.popitem(last=False)
+            if key not in self.cache:
+                self.cache[key] = (body, kind)
+                self.cached_bytes += len(body)
+            while self.cached_bytes > MAX_CACHED and len(self.cache) > 1:
+                self.cached_bytes -= len(self.cache.popitem(last=False)[1][0])
         self.cache.move_to_end(key)
         return self.cache[key]
 
@@ -78,7 +95,7 @@ class CompressedFrontend:
         if target is None or "gzip" not in headers.get("accept-encoding", "") or "range" in headers:
             await self.app(scope, receive, send)
             return
-        found = self.compressed(target)
+        found = await self.compressed(target)
         if found is None:
             await self.app(scope, receive, send)
             return

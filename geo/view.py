@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -217,6 +218,21 @@ def month_from_map(value: object, today: date) -> str | None:
     if isinstance(value, str) and _MONTH.match(value) and value in month_options(today):
         return value
     return None
+
+
+def centre_from_map(value: object) -> tuple[float, float, int] | None:
+    """Centre and zoom the browser map reports, as (lat, lon, zoom) the URL accepts, or None: latitude
+    clamped to ±85, longitude wrapped into ±180 (a map panned round the world), zoom a whole number 2 to 12."""
+    if not isinstance(value, dict) or not isinstance(value.get("center"), dict):
+        return None
+    lat, lon, zoom = value["center"].get("lat"), value["center"].get("lng"), value.get("zoom")
+    numbers = (lat, lon, zoom)
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers):
+        return None
+    if zoom != int(zoom) or not 2 <= zoom <= 12:
+        return None
+    lon = (lon + 180) % 360 - 180
+    return round(max(-85.0, min(85.0, lat)), 4), round(lon, 4), int(zoom)
 
 
 def view_state(view: View, today: date) -> dict:

@@ -34,7 +34,7 @@ def area_chart_svg(rows: list[dict], series: dict[str, str], month: str, *, titl
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     months = [row["m"] for row in rows]
     step = nice_step(max((row[name] for row in rows for name in series), default=1))
-    top = step * -(-max((row[name] for row in rows for name in series), default=1) // step)
+    top = max(step, step * -(-max((row[name] for row in rows for name in series), default=1) // step))
 
     def x(i: int) -> float:
         return LEFT + plot_w * i / max(len(months) - 1, 1)

@@ -275,6 +275,8 @@
     ISMap.server = s;
     if (!s.month) { show(s); return; }
     if (!s.map_owns_month || !ISMap.month) ISMap.month = s.month;
+    // The app still has another month: a report was lost (a pan's value replaced it before a run): again.
+    else if (s.month !== ISMap.month) report(ISMap.month);
     ISMap.months = monthList(s.timeline);
     show(derive(s, ISMap.month));
   };
@@ -570,7 +572,8 @@
       L.control.scale({ imperial: false }).addTo(map);
       ISMap.ready = true;
       box.dataset.ready = "1";
-      var refsLoading = loadRefs();
+      // A missing bibliography must not hide a map that is drawn: popups then list the ids.
+      var refsLoading = loadRefs().catch(function (err) { if (window.console) console.error(err); });
       if (cfg.timebar) {
         ISMap.timebar = timeBar();
         ISMap.timebar.addTo(map);

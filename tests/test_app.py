@@ -140,3 +140,17 @@ def test_key_figures_from_the_seeds_are_shown():
     assert "fewer than 100" in figures
     assert {"8 plots and attacks", "17 plots and attacks"} <= figures
     assert table["Source"].str.contains("The Christian Science Monitor").any()
+
+
+@pytest.mark.parametrize("reported, expected", [
+    ({"center": {"lat": 36.34, "lng": 43.13}, "zoom": 8}, (36.34, 43.13, 8)),
+    ({"center": {"lat": 10, "lng": 250}, "zoom": 3}, (10, -110, 3)),  # panned round the world
+    ({"center": {"lat": 89.9, "lng": 0}, "zoom": 2}, (85.0, 0, 2)),
+    ({"center": {"lat": "x", "lng": 0}, "zoom": 6}, None), ({"center": {"lat": float("nan"), "lng": 0}, "zoom": 6}, None),
+    ({"center": {"lat": 1, "lng": 1}, "zoom": 13}, None), ({"center": {"lat": 1, "lng": 1}, "zoom": 6.5}, None),
+    ({"center": {"lat": True, "lng": 1}, "zoom": 6}, None), ({"zoom": 6}, None), (None, None), ("<script>", None),
+])
+def test_only_a_sane_centre_and_zoom_are_taken_from_the_map(reported, expected):
+    from geo.view import centre_from_map
+
+    assert centre_from_map(reported) == expected

@@ -127,3 +127,23 @@ def test_the_apps_content_hashed_payloads_arrive_compressed_and_cached(app_url):
     assert first[1] == second[1]
     status, body, headers = get(app_url, url)
     assert status == 200 and body == data and "content-encoding" not in headers
+
+
+def test_the_compressing_layer_answers_only_for_plain_files_inside_its_folders(tmp_path):
+    """file_for itself, past the string checks: what resolves outside a folder (a symlink), a NUL byte, a file
+    that is not there, a suffix it does not compress and users' layers all go to Streamlit (None)."""
+    from serve import CompressedFrontend
+
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "js").mkdir(parents=True)
+    outside.mkdir()
+    (root / "js" / "ok.js").write_text("ok")
+    (root / "user-1.json").write_text("{}")
+    (root / "font.woff2").write_bytes(b"x")
+    (outside / "secret.js").write_text("secret")
+    (root / "js" / "link.js").symlink_to(outside / "secret.js")
+    layer = CompressedFrontend(app=None, roots={"/s/": root})
+    assert layer.file_for("/s/js/ok.js") == (root / "js" / "ok.js").resolve()
+    for path in ("/s/js/link.js", "/s/js/ok\x00.js", "/s/js/missing.js", "/s/font.woff2", "/s/user-1.json",
+                 "/other/js/ok.js", "/s/js/../js/ok.js", "/s//js/ok.js"):
+        assert layer.file_for(path) is None, path

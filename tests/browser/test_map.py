@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map, step_map
+from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map, step_map, wait_idle
 
 
 def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
@@ -64,3 +64,15 @@ def test_popup_lists_sources_as_links(page, app_url):
     assert links.count() >= 1
     assert links.first.get_attribute("href").startswith("http")
     assert links.first.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_a_new_map_frame_starts_at_the_month_the_map_showed(page, app_url):
+    """A theme change builds a new map frame: it must open at the month stepped to, not the link's month."""
+    frame = open_map(page, f"{app_url}/?date=2016-01")
+    wait_idle(page)
+    assert step_map(page, frame, 2) == "2016-03"
+    page.get_by_text("projector", exact=True).click()
+    fresh = page.locator(MAP_FRAME).last.content_frame
+    fresh.locator(".leaflet-container.ismap-theme-projector[data-ready='1'][data-month='2016-03']").wait_for(
+        timeout=60_000)
+    page.get_by_text("Area held at the end of March 2016").wait_for()

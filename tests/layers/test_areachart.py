@@ -66,3 +66,9 @@ def test_as_img_carries_the_svg_and_an_escaped_description():
     data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', img).group(1)
     assert base64.b64decode(data).decode("utf-8") == svg
     assert 'alt="Area &quot;held&quot; &lt;b&gt;"' in img and 'data-month="2014-06"' in img
+
+
+def test_a_series_of_zeros_still_draws():
+    svg = area_chart_svg([{"m": "2013-01", "A": 0}, {"m": "2013-02", "A": 0}], {"A": "#000"}, "2013-02", title="t")
+    points = [e for e in parse(svg).iter() if e.tag.endswith("polyline")][0].get("points")
+    assert len(points.split()) == 2 and "nan" not in points
