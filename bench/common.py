@@ -350,6 +350,14 @@ class ForeignWork:
         self.wall_s = time.monotonic() - self._started
 
 
+def warn_if_busy(load: dict) -> None:
+    """Say so when the machine is already busy before benchmarks start: their numbers would be skewed."""
+    if load["cpu_busy_pct_1s"] > 20 or load["other_streamlit_pytest_renderers"] > 1:
+        print(f"WARNING: the machine is busy before the benchmarks start ({load['cpu_busy_pct_1s']}% CPU, "
+              f"{load['other_streamlit_pytest_renderers']} other Streamlit/pytest/renderer processes): "
+              "the numbers will be slower than on a quiet machine.", flush=True)
+
+
 def print_foreign_work(foreign: dict[str, dict]) -> None:
     """One line per benchmark: how much CPU other processes used while it ran, and a warning if too much."""
     for name, work in foreign.items():

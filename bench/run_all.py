@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cold_start  # noqa: E402
 import memory  # noqa: E402
 import step_latency  # noqa: E402
-from common import RESULTS, load_snapshot, machine, print_foreign_work, write_results  # noqa: E402
+from common import RESULTS, load_snapshot, machine, print_foreign_work, warn_if_busy, write_results  # noqa: E402
 
 
 BENCHMARKS = ("cold_start", "step_latency", "memory")
@@ -97,10 +97,7 @@ def main() -> None:
                         help="comma-separated subset to run again; the others are read from bench/results")
     args = parser.parse_args()
     load = load_snapshot()
-    if load["cpu_busy_pct_1s"] > 20:
-        print(f"WARNING: the machine is busy before the benchmarks start ({load['cpu_busy_pct_1s']}% CPU, "
-              f"{load['other_streamlit_pytest_renderers']} other Streamlit/pytest/renderer processes): "
-              "the numbers will be slower than on a quiet machine.", flush=True)
+    warn_if_busy(load)
     started = time.monotonic()
     wanted = set(args.only.split(","))
     runners = {"cold_start": lambda: cold_start.run(args.cold_runs),

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import concurrency  # noqa: E402
 import scale  # noqa: E402
-from common import load_snapshot, machine, print_foreign_work, write_results  # noqa: E402
+from common import load_snapshot, machine, print_foreign_work, warn_if_busy, write_results  # noqa: E402
 
 
 def verdict(ok: bool) -> str:
@@ -89,10 +89,7 @@ def main() -> None:
     parser.add_argument("--single", type=float, default=20)
     args = parser.parse_args()
     load = load_snapshot()
-    if load["cpu_busy_pct_1s"] > 20 or load["other_streamlit_pytest_renderers"] > 1:
-        print(f"WARNING: the machine is busy before the benchmarks start ({load['cpu_busy_pct_1s']}% CPU, "
-              f"{load['other_streamlit_pytest_renderers']} other Streamlit/pytest/renderer processes): "
-              "the numbers will be slower than on a quiet machine.", flush=True)
+    warn_if_busy(load)
     started = time.monotonic()
     print("== scale: 1x, 10x, 100x", flush=True)
     scaled = scale.run((1, 10, 100), args.steps)
