@@ -21,10 +21,11 @@ from geo.paths import GEOJSON
 from geo.stats import area_series, changes_between, plots_per_half_year
 from geo.view import (LAYER_IDS, View, centre_from_map, month_date, month_from_map, month_options, parse_query,
                       selection, shift_month, to_query, view_state)
-from geo.briefing import (BRIEFINGS, Briefing, briefing_names, load_briefing, parse_presenter, save_briefing,
-                          scene_from_view, to_yaml)
+from geo.briefing import (BRIEFINGS, MAX_SCENES, Briefing, briefing_names, load_briefing, parse_presenter,
+                          save_briefing, scene_from_view, server_saving_allowed, to_yaml)
 from geo.errors import SourceError
-from geo.upload import MAX_UPLOAD_BYTES, UserLayer, read_user_layer
+from geo.upload import MAX_UPLOAD_BYTES, MAX_VERTICES_FEATURE, MAX_VERTICES_TOTAL, UserLayer
+from geo.upload_worker import read_user_layer_bounded
 from layers import affiliates, plots, territory, userlayer
 from layers.areachart import area_chart_svg, as_img
 from layers.assets import ensure_vendor
@@ -76,6 +77,7 @@ class Keys:
     SAVE_NAME = "w_save_name"
     PANEL = "w_panel"
     UPLOAD_PROBLEMS = "user_layer_problems"
+    USER_LAYER_FILE = "user_layer_from"
     COMPARE = "w_compare"
 
 
@@ -314,15 +316,16 @@ def read_upload() -> None:
     Read defensively: a file that gives no features never replaces a good layer already loaded."""
     upload = st.session_state.get(Keys.UPLOAD)
     if upload is None:
-        for key in (Keys.USER_LAYER, Keys.UPLOAD_ID, Keys.UPLOAD_PROBLEMS):
+        for key in (Keys.USER_LAYER, Keys.UPLOAD_ID, Keys.UPLOAD_PROBLEMS, Keys.USER_LAYER_FILE):
             st.session_state.pop(key, None)
         return
     if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
-        layer = read_user_layer(upload.name, upload.getvalue())
+        layer = read_user_layer_bounded(upload.name, upload.getvalue())
         st.session_state[Keys.UPLOAD_ID] = upload.file_id
         st.session_state[Keys.UPLOAD_PROBLEMS] = layer.problems
         if not layer.frame.empty:
             st.session_state[Keys.USER_LAYER] = layer
+            st.session_state[Keys.USER_LAYER_FILE] = upload.file_id
 
 
 def upload_control() -> None:
@@ -330,18 +333,20 @@ def upload_control() -> None:
     with st.expander("Your own layer (GeoJSON, CSV, KML)"):
         upload = st.file_uploader("Add a layer", type=["geojson", "json", "csv", "kml"], key=Keys.UPLOAD,
                                   on_change=read_upload,
-                                  help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB. CSV needs lat and lon columns; "
-                                       "optional start and end dates (YYYY-MM-DD) make it follow the slider.")
+                                  help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB, {MAX_VERTICES_FEATURE:,} vertices "
+                                       f"per feature and {MAX_VERTICES_TOTAL:,} in all. CSV needs lat and lon "
+                                       "columns (comma or semicolon separated); optional start and end dates "
+                                       "(YYYY-MM-DD) make it follow the slider.")
         if upload is None:
             return
         layer = st.session_state.get(Keys.USER_LAYER)
         problems = st.session_state.get(Keys.UPLOAD_PROBLEMS, [])
         if layer is not None:
-            st.caption(f"{len(layer.frame)} feature(s) from {layer.name} on the map.")
-            if layer.name != upload.name:
+            st.caption(markdown_text(f"{len(layer.frame)} feature(s) from {layer.name} on the map."))
+            if st.session_state.get(Keys.USER_LAYER_FILE) != upload.file_id:
                 st.info("The last file gave no features; the previous layer stays on the map.")
         for problem in problems[:50]:
-            st.warning(str(problem), icon="⚠️")
+            st.warning(markdown_text(problem), icon="⚠️")
         if len(problems) > 50:
             st.caption(f"… and {len(problems) - 50} more problems.")
 
@@ -369,7 +374,7 @@ def current_briefing() -> Briefing | None:
         return load_briefing(BRIEFINGS / f"{name}.yaml", **known_ids())
     except SourceError as exc:
         for problem in exc.problems[:20]:
-            st.error(str(problem))
+            st.error(markdown_text(problem))
         return None
 
 
@@ -381,7 +386,10 @@ def add_scene() -> None:
     briefing = st.session_state.get(Keys.SESSION_BRIEFING) or Briefing(
         title="My briefing", description="Scenes built from map views.", scenes=[scene])
     if st.session_state.get(Keys.SESSION_BRIEFING) is not None:
-        briefing = briefing.model_copy(update={"scenes": briefing.scenes + [scene]})
+        if len(briefing.scenes) >= MAX_SCENES:
+            st.toast(f"A briefing holds at most {MAX_SCENES} scenes: download this one and start another.")
+            return
+        briefing = briefing.with_scene(scene)
     st.session_state[Keys.SESSION_BRIEFING] = briefing
 
 
@@ -410,13 +418,16 @@ def briefing_panel() -> None:
             st.caption(f"This session's briefing: {len(session.scenes)} scene(s).")
             st.download_button("Download its YAML", data=to_yaml(session), file_name="briefing.yaml",
                                mime="application/yaml", key="dl_session_yaml", on_click="ignore", width="stretch")
-            st.text_input("Save as (new file in data/briefings)", key=Keys.SAVE_NAME, max_chars=40)
+            if not server_saving_allowed():
+                return
+            st.text_input("Save as (new file in data/briefings, shared with every user)", key=Keys.SAVE_NAME,
+                          max_chars=40)
             if st.button("Save", key="b_save_briefing") and st.session_state.get(Keys.SAVE_NAME):
                 try:
                     path = save_briefing(session, st.session_state[Keys.SAVE_NAME])
-                    st.success(f"Saved {path.name}.")
+                    st.success(markdown_text(f"Saved {path.name}."))
                 except SourceError as exc:
-                    st.error(str(exc.problems[0]))
+                    st.error(markdown_text(exc.problems[0]))
 
 
 def present_page(today: date) -> None:
@@ -670,7 +681,7 @@ def main() -> None:
     today = date.today()
     init_view(today)
     for notice in st.session_state.get(Keys.NOTICES, []):
-        st.warning(notice, icon="⚠️")
+        st.warning(markdown_text(notice), icon="⚠️")
     keep_widget_state()
     if st.session_state.get(Keys.MODE) == "present":
         present_page(today)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Mapping, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -16,6 +18,10 @@ from geo.view import LAYER_IDS, View
 
 BRIEFINGS = ROOT / "data" / "briefings"
 MAX_BRIEFING_BYTES = 200_000
+MAX_SCENES = 60
+MAX_YAML_DEPTH = 12
+MAX_SAVED_BRIEFINGS = 50
+SAVE_SETTING = "ISMAP_ALLOW_SERVER_BRIEFINGS"
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Month = Annotated[str, Field(pattern=_MONTH)]
@@ -69,7 +75,41 @@ class Briefing(BaseModel):
     title: Required
     description: Summary
     theme: Literal["default", "projector", "print"] = "projector"
-    scenes: Annotated[list[Scene], Field(min_length=1, max_length=60)]
+    scenes: Annotated[list[Scene], Field(min_length=1, max_length=MAX_SCENES)]
+
+    def with_scene(self, scene: Scene) -> "Briefing":
+        """A new briefing with the scene appended, validated (so the scene cap holds on every path)."""
+        return Briefing.model_validate({**self.model_dump(), "scenes": [*self.model_dump()["scenes"],
+                                                                        scene.model_dump()]})
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with a depth limit, both checked before anything is expanded:
+    a 378-byte file of nested aliases (billion laughs) otherwise builds gigabytes, and deep nesting overflows."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "uses an alias (*name): briefings may not", mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"is nested more than {MAX_YAML_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def safe_yaml(text: str) -> object:
+    """YAML text as Python data, through _BoundedLoader."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _where(loc: tuple) -> tuple[int | None, str]:
@@ -83,12 +123,16 @@ def parse_briefing(text: str, name: str, *, refs: frozenset[str] = frozenset(),
                    provinces: frozenset[str] = frozenset()) -> Briefing:
     """A briefing from YAML text; raise SourceError whose problems name the file, the scene and the field."""
     problems: list[Problem] = []
+    if len(text) > MAX_BRIEFING_BYTES:
+        raise SourceError([Problem(name, None, None, "is too large for a briefing", "split it")])
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SourceError([Problem(name, None, None, f"is not valid YAML{where}", "check indentation and quotes")]) from None
+        ours = isinstance(exc, yaml.composer.ComposerError) and str(exc.problem).startswith(("uses an", "is nested"))
+        what = str(exc.problem) if ours else "is not valid YAML"
+        raise SourceError([Problem(name, None, None, f"{what}{where}", "check indentation and quotes")]) from None
     if not isinstance(data, dict):
         raise SourceError([Problem(name, None, None, "is not a briefing (a mapping with title and scenes)",
                                    "start from data/briefings/default.yaml")])
@@ -151,22 +195,37 @@ def parse_presenter(params: dict[str, str], names: list[str]) -> tuple[str | Non
         notices.append("Ignored 'briefing': no such briefing; showing the default.")
         name = "default" if "default" in names else (names[0] if names else None)
     raw = params.get("scene", "1")
-    scene = int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 60 else 1
+    scene = int(raw) if len(raw) <= 3 and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_SCENES else 1
     if raw != str(scene):
         notices.append("Ignored 'scene': expected a scene number.")
     return name, scene, notices
 
 
+def server_saving_allowed(environ: Mapping[str, str] | None = None) -> bool:
+    """Saving briefings on the server (shared with every session) is off unless the operator sets
+    ISMAP_ALLOW_SERVER_BRIEFINGS=1; otherwise users download their briefing."""
+    return (os.environ if environ is None else environ).get(SAVE_SETTING, "") == "1"
+
+
 def save_briefing(briefing: Briefing, name: str, folder: Path = BRIEFINGS) -> Path:
-    """Write a new briefing file; never overwrites one that exists (nothing saved is lost)."""
+    """Write a new briefing file under a name no other save can take (the name plus a random suffix); never
+    overwrites one that exists (nothing saved is lost); at most MAX_SAVED_BRIEFINGS files in the folder."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
         raise SourceError([Problem(f"{name[:40]}.yaml", None, "name", "is not a valid file name",
                                    "use lowercase letters, digits and hyphens")])
-    path = folder / f"{name}.yaml"
+    briefing = Briefing.model_validate(briefing.model_dump())
+    text = to_yaml(briefing)
+    if len(text.encode("utf-8")) > MAX_BRIEFING_BYTES:
+        raise SourceError([Problem(f"{name}.yaml", None, None, "is too large for a briefing", "remove scenes")])
+    if len(list(folder.glob("*.yaml"))) >= MAX_SAVED_BRIEFINGS:
+        raise SourceError([Problem(f"{name}.yaml", None, None,
+                                   f"was not saved: the server already holds {MAX_SAVED_BRIEFINGS} briefings",
+                                   "download the YAML instead, or ask the operator to tidy data/briefings")])
+    path = folder / f"{name}-{secrets.token_hex(3)}.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as stream:
-            stream.write(to_yaml(briefing))
+            stream.write(text)
     except FileExistsError:
         raise SourceError([Problem(path.name, None, "name", "already exists", "choose another name")]) from None
     return path

@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
 import geopandas as gpd
 import simplekml
-from shapely.geometry import LineString, MultiPolygon, Polygon
+import shapely
+from shapely.geometry import LineString, Point, Polygon
 
 from geo.geojson import features_of
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading apostrophe
+    (OWASP's advice), which Excel, LibreOffice and Google Sheets show as text. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: list[dict], columns: list[str]) -> bytes:
+    """Rows as UTF-8 CSV, every text cell made inert (safe_cell); None is an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell("" if v is None else v) for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
 def to_csv(layer: str, frame: gpd.GeoDataFrame) -> bytes:
-    """Properties one row per feature; lists joined with ';', nested records as JSON; geometry as WKT."""
+    """Properties one row per feature; lists joined with ';', nested records as JSON; geometry as WKT (last
+    column), so a file read back by a GIS has its shapes. Text cells are made inert for spreadsheets."""
     features = features_of(layer, frame)
     rows = []
-    for feature in features:
+    for feature, geometry in zip(features, frame.geometry):
         row = {}
         for key, value in feature["properties"].items():
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -24,16 +48,10 @@ def to_csv(layer: str, frame: gpd.GeoDataFrame) -> bytes:
             elif isinstance(value, (list, dict)):
                 value = json.dumps(value, ensure_ascii=False)
             row[key] = value
+        row["geometry_wkt"] = shapely.to_wkt(geometry, rounding_precision=6, trim=True)
         rows.append(row)
-    columns = list(features[0]["properties"]) if features else ["id"]
-    buffer = io.StringIO()
-    import csv
-
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return buffer.getvalue().encode("utf-8")
+    columns = (list(features[0]["properties"]) if features else ["id"]) + ["geometry_wkt"]
+    return write_csv(rows, columns)
 
 
 def _kml_colour(hex_colour: str, alpha: int) -> str:
@@ -48,6 +66,15 @@ def _add_polygon(folder: simplekml.Folder, name: str, polygon: Polygon) -> simpl
     return item
 
 
+def _parts(geometry: shapely.Geometry) -> list[shapely.Geometry]:
+    """Single parts of any geometry: multi-geometries and collections (nested too) are taken apart."""
+    if geometry is None or geometry.is_empty:
+        return []
+    if hasattr(geometry, "geoms"):
+        return [part for child in geometry.geoms for part in _parts(child)]
+    return [geometry]
+
+
 def to_kml(layer: str, frame: gpd.GeoDataFrame, *, colour: str = "#D55E00") -> bytes:
     """KML for Google Earth and GIS: one placemark per feature (polygons per part), text in descriptions."""
     kml = simplekml.Kml(name=f"IS map: {layer}")
@@ -56,14 +83,16 @@ def to_kml(layer: str, frame: gpd.GeoDataFrame, *, colour: str = "#D55E00") -> b
         props = feature["properties"]
         name = str(props.get("place") or props.get("name") or props.get("target_place") or props["id"])
         description = "\n".join(f"{k}: {v}" for k, v in props.items() if v not in (None, "", []))
-        parts = list(geometry.geoms) if isinstance(geometry, MultiPolygon) else [geometry]
-        for part in parts:
+        for part in _parts(geometry):
             if isinstance(part, Polygon):
                 item = _add_polygon(folder, name, part)
                 item.style.polystyle.color = _kml_colour(colour, 0x80)
             elif isinstance(part, LineString):
                 item = folder.newlinestring(name=name, coords=list(part.coords))
                 item.style.linestyle.width = 2
+            elif isinstance(part, Point):
+                item = folder.newpoint(name=name, coords=[(part.x, part.y)])
+                item.style.iconstyle.color = _kml_colour(colour, 0xFF)
             else:
                 continue
             item.style.linestyle.color = _kml_colour(colour, 0xFF)

@@ -26,7 +26,13 @@ def _round(value: Any) -> Any:
 def geometry_json(geometry: shapely.Geometry) -> dict:
     """A geometry as RFC 7946 JSON: exterior rings counter-clockwise, holes clockwise, rounded."""
     oriented = shapely.orient_polygons(geometry, exterior_cw=False)
-    data = mapping(oriented)
+    return _rounded(mapping(oriented))
+
+
+def _rounded(data: dict) -> dict:
+    """A mapping() result rounded; a GeometryCollection keeps its parts (KML MultiGeometry, make_valid output)."""
+    if data["type"] == "GeometryCollection":
+        return {"type": "GeometryCollection", "geometries": [_rounded(part) for part in data["geometries"]]}
     return {"type": data["type"], "coordinates": _round(data["coordinates"])}
 
 

@@ -20,7 +20,11 @@ from geo.errors import Problem
 
 MAX_UPLOAD_BYTES = 10_000_000
 MAX_FEATURES = 20_000
+MAX_VERTICES_FEATURE = 20_000
+MAX_VERTICES_TOTAL = 200_000
 MAX_TEXT = 500
+MAX_KML_DEPTH = 20
+CSV_DELIMITERS = ",;\t"
 KINDS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".kml": "kml"}
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -56,12 +60,15 @@ class _Reader:
     def __init__(self, name: str) -> None:
         self.name = name
         self.problems: list[Problem] = []
+        self.vertices = 0
 
     def problem(self, row: int | None, column: str | None, message: str, hint: str) -> None:
         self.problems.append(Problem(self.name, row, column, message, hint))
 
     def text(self, value: object) -> str:
-        text = "" if value is None else str(value)
+        """Displayable text: control characters dropped, lone surrogates replaced, at most MAX_TEXT characters."""
+        text = "" if value is None else str(value)[:MAX_TEXT * 2]
+        text = text.encode("utf-8", "replace").decode("utf-8")
         text = "".join(ch for ch in text if ch >= " " or ch in "\t")
         return text[:MAX_TEXT]
 
@@ -86,10 +93,21 @@ class _Reader:
         item.end = parsed["end"].iso if "end" in parsed else None
 
     def geometry(self, row: int, geometry: shapely.Geometry) -> shapely.Geometry | None:
-        """Reject empty and projected (metre) coordinates; repair invalid shapes and say so."""
+        """Reject empty, oversized and projected (metre) coordinates; repair invalid shapes and say so.
+        The vertex caps come first: validating a huge self-intersecting ring is what costs time."""
         if geometry is None or geometry.is_empty:
             self.problem(row, "geometry", "is empty", "skipped the feature")
             return None
+        count = int(shapely.get_num_coordinates(geometry))
+        if count > MAX_VERTICES_FEATURE:
+            self.problem(row, "geometry", f"has {count:,} vertices, over the cap of {MAX_VERTICES_FEATURE:,} per feature",
+                         "skipped the feature: simplify it in your GIS (e.g. QGIS Simplify) and upload again")
+            return None
+        if self.vertices + count > MAX_VERTICES_TOTAL:
+            self.problem(row, "geometry", f"would take the file past {MAX_VERTICES_TOTAL:,} vertices in total",
+                         "skipped this and later features: simplify or split the file")
+            return None
+        self.vertices += count
         coords = shapely.get_coordinates(geometry)
         if not all(math.isfinite(v) for v in coords.ravel()):
             self.problem(row, "geometry", "has coordinates that are not numbers", "skipped the feature")
@@ -114,6 +132,9 @@ def _read_geojson(reader: _Reader, text: str) -> list[_Row]:
         reader.problem(None, None, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
                        "check the file is GeoJSON")
         return []
+    except RecursionError:
+        reader.problem(None, None, "is nested too deeply to be GeoJSON", "check the file is GeoJSON")
+        return []
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
@@ -126,7 +147,7 @@ def _read_geojson(reader: _Reader, text: str) -> list[_Row]:
             continue
         try:
             geometry = shape(feature["geometry"])
-        except (ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        except (ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
             reader.problem(index, "geometry", f"cannot be read ({type(exc).__name__})", "skipped the feature")
             continue
         geometry = reader.geometry(index, geometry)
@@ -146,16 +167,45 @@ def _column(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+def _csv_delimiter(first_line: str) -> str:
+    """The separator of the header row: a comma unless the header holds more semicolons or tabs (Excel in many
+    locales writes semicolons)."""
+    counts = {d: first_line.count(d) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _csv_records(reader: _Reader, text: str):
+    """(row number, record) pairs; a row the csv module cannot read ends the file with a message, not a crash."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR-only files (classic Mac, old Excel)
+    lines = io.StringIO(text, newline="")
+    table = csv.DictReader(lines, delimiter=_csv_delimiter(text.split("\n", 1)[0]))
+    number = 1
+    try:
+        table.fieldnames  # noqa: B018 - reads the header
+        yield 1, table.fieldnames or []
+        for number, record in enumerate(table, start=2):
+            yield number, record
+    except csv.Error as exc:
+        reader.problem(number + 1, None, f"cannot be read as CSV ({str(exc)[:80]})",
+                       f"check the quoting near this row; cells over {csv.field_size_limit():,} characters are refused")
+
+
 def _read_csv(reader: _Reader, text: str) -> list[_Row]:
-    table = csv.DictReader(io.StringIO(text))
-    header = table.fieldnames or []
+    records = _csv_records(reader, text)
+    first = next(records, None)
+    header = [reader.text(h) for h in first[1]] if first else []
     lat, lon = _column(header, LAT_NAMES), _column(header, LON_NAMES)
+    if not header:
+        return []
     if not lat or not lon:
-        reader.problem(1, None, "has no latitude/longitude columns",
-                       "name them lat and lon (or latitude and longitude)")
+        reader.problem(1, None, "has no latitude/longitude columns (header: "
+                       f"{', '.join(h[:20] for h in header[:6])})",
+                       "name them lat and lon (or latitude and longitude), separated by commas or semicolons")
         return []
     rows = []
-    for number, record in enumerate(table, start=2):
+    for number, record in records:
+        record = {reader.text(k) if k is not None else None: v for k, v in record.items()}
         if number - 1 > MAX_FEATURES:
             reader.problem(number, None, f"is past the first {MAX_FEATURES} rows", "kept the first ones only")
             break
@@ -175,6 +225,8 @@ def _read_csv(reader: _Reader, text: str) -> list[_Row]:
         item = _Row(number, geometry, props)
         reader.dates(item, props)
         rows.append(item)
+    if not rows and not reader.problems:
+        reader.problem(None, None, "has a header but no rows", "add one row per feature below the header")
     return rows
 
 
@@ -186,7 +238,10 @@ def _kml_coords(text: str) -> list[tuple[float, float]]:
     return points
 
 
-def _kml_geometry(node) -> shapely.Geometry | None:
+def _kml_geometry(node, depth: int = 0) -> shapely.Geometry | None:
+    """A KML geometry element as shapely; MultiGeometry becomes a GeometryCollection (nested at most MAX_KML_DEPTH)."""
+    if depth > MAX_KML_DEPTH:
+        raise ValueError(f"MultiGeometry nested more than {MAX_KML_DEPTH} deep")
     tag = node.tag.replace(KML_NS, "")
     if tag == "Point":
         return shapely.Point(_kml_coords(node.findtext(f"{KML_NS}coordinates"))[0])
@@ -197,7 +252,7 @@ def _kml_geometry(node) -> shapely.Geometry | None:
         inner = node.findall(f"{KML_NS}innerBoundaryIs/{KML_NS}LinearRing/{KML_NS}coordinates")
         return shapely.Polygon(_kml_coords(outer.text), [_kml_coords(i.text) for i in inner])
     if tag == "MultiGeometry":
-        parts = [_kml_geometry(child) for child in node]
+        parts = [_kml_geometry(child, depth + 1) for child in node]
         parts = [p for p in parts if p is not None]
         return shapely.GeometryCollection(parts) if parts else None
     return None
@@ -216,8 +271,9 @@ def _read_kml(reader: _Reader, text: str) -> list[_Row]:
         for child in mark:
             try:
                 geometry = _kml_geometry(child)
-            except (ValueError, IndexError, AttributeError, ShapelyError):
-                reader.problem(index, "coordinates", "cannot be read", "skipped the placemark")
+            except (ValueError, IndexError, AttributeError, ShapelyError) as exc:
+                reader.problem(index, "coordinates", f"cannot be read ({str(exc)[:60] or type(exc).__name__})",
+                               "skipped the placemark")
                 geometry = None
                 break
             if geometry is not None:
@@ -240,12 +296,25 @@ def _read_kml(reader: _Reader, text: str) -> list[_Row]:
         item = _Row(index, geometry, props)
         reader.dates(item, props)
         rows.append(item)
+    if not rows and not reader.problems:
+        reader.problem(None, None, "has no placemarks", "add Placemark elements with a Point, LineString or Polygon")
     return rows
 
 
+def safe_file_name(name: str) -> str:
+    """The file name as messages show it: letters, digits and . _ - ( ) and spaces, at most 80 characters."""
+    return "".join(ch for ch in str(name) if ch.isalnum() or ch in "._-() ")[:80] or "upload"
+
+
+def empty_layer(name: str, problems: list[Problem]) -> UserLayer:
+    """A layer with no features, only the problems that explain why."""
+    return UserLayer(name, _frame(_Reader(name), []), list(problems))
+
+
 def read_user_layer(name: str, data: bytes) -> UserLayer:
-    """Read an uploaded file; never raises for bad content: problems are returned with the features that survived."""
-    safe_name = "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:80] or "upload"
+    """Read an uploaded file; never raises for bad content: problems are returned with the features that survived.
+    Heavy work: in the app, call it through geo.upload_worker.read_user_layer_bounded."""
+    safe_name = safe_file_name(name)
     reader = _Reader(safe_name)
     suffix = "." + safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
     kind = KINDS.get(suffix)

@@ -76,11 +76,55 @@ def test_round_trip_and_save_never_overwrites(known, tmp_path):
     assert again == briefing
     path = save_briefing(briefing, "my-brief", tmp_path)
     before = path.read_bytes()
-    with pytest.raises(SourceError, match="already exists"):
-        save_briefing(briefing.model_copy(update={"title": "Other"}), "my-brief", tmp_path)
+    other = save_briefing(briefing.model_copy(update={"title": "Other"}), "my-brief", tmp_path)
+    assert other != path and other.name.startswith("my-brief-")  # two saves of one name never collide
     assert path.read_bytes() == before
     with pytest.raises(SourceError, match="not a valid file name"):
         save_briefing(briefing, "../../etc/x", tmp_path)
+
+
+def test_saving_on_the_server_is_off_unless_the_operator_allows_it():
+    from geo.briefing import server_saving_allowed
+
+    assert not server_saving_allowed({})
+    assert not server_saving_allowed({"ISMAP_ALLOW_SERVER_BRIEFINGS": "yes"})
+    assert server_saving_allowed({"ISMAP_ALLOW_SERVER_BRIEFINGS": "1"})
+
+
+def test_saves_are_capped_in_count_and_scenes(known, tmp_path):
+    from geo.briefing import MAX_SAVED_BRIEFINGS, MAX_SCENES
+
+    briefing = load_briefing(BRIEFINGS / "default.yaml", **known)
+    for number in range(MAX_SAVED_BRIEFINGS):
+        (tmp_path / f"b{number}.yaml").write_text("x")
+    with pytest.raises(SourceError, match=f"already holds {MAX_SAVED_BRIEFINGS} briefings"):
+        save_briefing(briefing, "one-more", tmp_path)
+    full = briefing
+    while len(full.scenes) < MAX_SCENES:
+        full = full.with_scene(briefing.scenes[0])
+    with pytest.raises(Exception, match=f"at most {MAX_SCENES} items"):
+        full.with_scene(briefing.scenes[0])
+    forged = full.model_copy(update={"scenes": full.scenes + [briefing.scenes[0]]})  # what the review did
+    with pytest.raises(Exception, match=f"at most {MAX_SCENES} items"):
+        save_briefing(forged, "forged", tmp_path / "fresh")
+
+
+def test_yaml_aliases_and_deep_nesting_are_refused_before_expansion(known):
+    import time
+
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    started = time.perf_counter()
+    with pytest.raises(SourceError, match="uses an alias"):
+        parse_briefing(laughs, "laughs.yaml", **known)
+    assert time.perf_counter() - started < 1
+    with pytest.raises(SourceError, match="nested more than"):
+        parse_briefing("a: " + "[" * 5000 + "]" * 5000, "deep.yaml", **known)
+
+
+def test_a_scene_number_of_thousands_of_digits_falls_back_with_a_notice():
+    name, scene, notices = parse_presenter({"mode": "present", "scene": "9" * 4301}, ["default"])
+    assert (name, scene) == ("default", 1) and notices == ["Ignored 'scene': expected a scene number."]
 
 
 def test_presenter_parameters():

