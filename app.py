@@ -13,12 +13,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.basemap import key_places, load_basemap_json
+from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.export import export_geojson, load_layer, select
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml
 from geo.paths import GEOJSON
-from geo.stats import area_series, changes_between, plots_per_half_year
+from geo.stats import area_series, changes_between, peak_so_far, plots_per_half_year
 from geo.view import (LAYER_IDS, View, centre_from_map, month_date, month_from_map, month_options, parse_query,
                       selection, shift_month, to_query, view_state)
 from geo.briefing import (BRIEFINGS, MAX_SCENES, Briefing, briefing_names, load_briefing, parse_presenter,
@@ -78,6 +78,8 @@ class Keys:
     PANEL = "w_panel"
     UPLOAD_PROBLEMS = "user_layer_problems"
     USER_LAYER_FILE = "user_layer_from"
+    FRAME_BUILT = "map_frame_built"
+    FRAME_CENTRE = "map_frame_centre"
     COMPARE = "w_compare"
 
 
@@ -116,7 +118,7 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
         layers=layer_urls,
         basemap_url=publish("basemap", load_basemap_json(Path(directory))),
         refs_url=publish("references", (Path(directory) / "references.json").read_bytes()),
-        labels_url=publish("labels", json.dumps(key_places()).encode()),
+        labels_url=publish("labels", json.dumps(dated_labels(key_places(), data)).encode()),
         theme=theme,
         caption=CAPTION,
         tiles={"url": TILE_URL, "attribution": TILE_ATTRIBUTION} if tiles and TILE_URL else None,
@@ -504,9 +506,15 @@ def map_state(view: View, today: date, frame: str) -> dict:
 
 def render_map(view: View, today: date) -> None:
     data = with_user_layer(published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES))))
-    fmap = build_map(data)
     fly = st.session_state.get(Keys.FLY)
     frame = repr((data.theme, data.tiles, data.layers[-1][1]))  # what, changed, makes st_folium a new frame
+    if st.session_state.get(Keys.FRAME_BUILT) != frame:
+        # A new frame (theme, tiles, an upload) opens where the user was, not at the default view; the centre is
+        # kept for the frame's life, so panning (which changes Keys.CENTER) never rebuilds the map.
+        st.session_state[Keys.FRAME_BUILT] = frame
+        st.session_state[Keys.FRAME_CENTRE] = st.session_state.get(Keys.CENTER)
+    start = st.session_state.get(Keys.FRAME_CENTRE)
+    fmap = build_map(data, center=(start[0], start[1]), zoom=start[2]) if start else build_map(data)
     result = st_folium(
         fmap, key=MAP_KEY, height=620, width="stretch",
         feature_group_to_add=state_group(map_state(view, today, frame)),
@@ -542,8 +550,11 @@ def stats_panel(view: View, today: date) -> None:
     cols[1].metric("Held in Syria", f"{row['SYR']:,.0f} km²")
     cols[2].metric("Iraq + Syria", f"{row['total']:,.0f} km²", delta=f"{row['total'] - before:,.0f} km² vs previous month",
                    delta_color="off")
-    cols[3].metric("Since the peak", f"{row['total'] - peak['total']:,.0f} km²",
-                   help=f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}.")
+    best, is_peak = peak_so_far(series, view.month)
+    cols[3].metric("Since the peak" if is_peak else "Below the highest so far", f"{row['total'] - best['total']:,.0f} km²",
+                   help=(f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}." if is_peak else
+                         f"Highest up to this month: {best['total']:,.0f} km² in {best['month']}; the peak, "
+                         f"{peak['total']:,.0f} km², comes later, in {peak['month']}."))
     title = (f"Area held on this map, km², January 2013 to now; the line marks {month_date(view.month, today):%B %Y}: "
              f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
     st.html(as_img(area_chart_svg(area_chart_rows(data_dir(), today), AREA_SERIES, view.month, title=title),
@@ -644,16 +655,16 @@ def exports_panel(view: View, today: date) -> None:
                "`python -m geo export` with the same arguments.")
     user: UserLayer | None = st.session_state.get(Keys.USER_LAYER)
     if user is not None and not user.frame.empty:
-        time = TimeFilter(on=month_date(view.month, today))
+        on_map = TimeFilter(on=month_date(view.month, today))  # its own name: the loop below rebinds `time`
         cols = st.columns(3)
         cols[0].download_button("Your layer: GeoJSON", key="dl_user_geojson", on_click="ignore",
-                                data=lambda: export_geojson("user", user.frame, time, Filters()),
+                                data=lambda: export_geojson("user", user.frame, on_map, Filters()),
                                 file_name=f"your-layer-{view.month}.geojson", mime="application/geo+json")
         cols[1].download_button("Your layer: CSV", key="dl_user_csv", on_click="ignore",
-                                data=lambda: to_csv("user", select(user.frame, time, Filters())),
+                                data=lambda: to_csv("user", select(user.frame, on_map, Filters())),
                                 file_name=f"your-layer-{view.month}.csv", mime="text/csv")
         cols[2].download_button("Your layer: KML", key="dl_user_kml", on_click="ignore",
-                                data=lambda: to_kml("user", select(user.frame, time, Filters())),
+                                data=lambda: to_kml("user", select(user.frame, on_map, Filters())),
                                 file_name=f"your-layer-{view.month}.kml", mime="application/vnd.google-earth.kml+xml")
     for layer, (time, filters) in selection(view, today).items():
         if layer not in view.layers:

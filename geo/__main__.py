@@ -1,4 +1,4 @@
-"""Command line: python -m geo build | validate | export LAYER [filters]."""
+"""Command line: python -m geo build | validate | area | compare | plots-summary | export LAYER [filters]."""
 
 from __future__ import annotations
 
@@ -59,13 +59,15 @@ def parser() -> argparse.ArgumentParser:
     c = commands.add_parser("compare", help="print the published area estimates beside the project's series")
     c.add_argument("--sources", type=Path, default=SOURCES)
     c.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
+    s = commands.add_parser("plots-summary", help="print plots per year, region, outcome, link and province")
+    s.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     e = commands.add_parser("export", help="write one layer's filtered features as GeoJSON")
     e.add_argument("layer", choices=LAYERS)
     e.add_argument("--date", help="what holds on this day (YYYY-MM-DD)")
     e.add_argument("--from", dest="date_from", help="window start (YYYY-MM-DD), with --to")
     e.add_argument("--to", dest="date_to", help="window end, inclusive (YYYY-MM-DD)")
     e.add_argument("--province", type=_csv, default=(), help="province ids, comma-separated")
-    e.add_argument("--outcome", type=_csv, default=(), help="attack and/or foiled")
+    e.add_argument("--outcome", type=_csv, default=(), help="attack, failed and/or foiled")
     e.add_argument("--link", type=_csv, default=(), help="directed, enabled, inspired, unknown")
     e.add_argument("--country", type=_csv, default=(), help="ISO alpha-3 codes, comma-separated")
     e.add_argument("--bbox", help="west,south,east,north in degrees")
@@ -109,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "compare":
             estimates = load_valid_sources(args.sources).area_estimates.records
             sys.stdout.write(compare_table(load_layer("territory", args.geojson_dir), estimates))
+        elif args.command == "plots-summary":
+            from geo.stats import plots_summary, summary_markdown
+
+            sys.stdout.write(summary_markdown(plots_summary(load_layer("plots", args.geojson_dir))))
         else:
             time, filters = export_args(args)
             data = export_geojson(args.layer, load_layer(args.layer, args.geojson_dir), time, filters)

@@ -57,3 +57,42 @@ def key_places(base: Path = BASE) -> list[dict]:
             seen.add(row["label"])
             out.append({"name": row["label"], "lat": round(float(row["lat"]), 4), "lon": round(float(row["lon"]), 4)})
     return out
+
+
+LABEL_NEAR_PLOT_KM = 25.0
+
+
+def dated_labels(labels: list[dict], frames: dict) -> list[dict]:
+    """Labels with the date from which the map shows them (`since`, or None for always).
+
+    A place that lies in ground IS held or in a province's operating area, on any date, is always labelled. A place
+    outside them is on the map because of a plot or attack: it is labelled from the first plot within
+    LABEL_NEAR_PLOT_KM of it, so a 2014 map does not name the targets of 2024."""
+    import shapely
+
+    areas = [frames[name].geometry for name in ("territory", "affiliates") if name in frames and len(frames[name])]
+    union = shapely.union_all([g for series in areas for g in series]) if areas else shapely.GeometryCollection()
+    plots = frames.get("plots")
+    targets = []
+    if plots is not None and len(plots):
+        targets = sorted(zip(plots["date"], plots["target_lon"], plots["target_lat"]))
+    out = []
+    for label in labels:
+        point = shapely.Point(label["lon"], label["lat"])
+        since = None
+        if not union.covers(point):
+            near = [d for d, lon, lat in targets
+                    if _km(label["lon"], label["lat"], lon, lat) <= LABEL_NEAR_PLOT_KM]
+            since = near[0] if near else None
+        out.append({**label, "since": since})
+    return out
+
+
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    import math
+
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))

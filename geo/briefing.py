@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from geo.errors import Problem, SourceError
 from geo.models import Required, Summary
 from geo.paths import ROOT
-from geo.view import LAYER_IDS, View
+from geo.view import LAYER_IDS, View, shift_month
 
 BRIEFINGS = ROOT / "data" / "briefings"
 MAX_BRIEFING_BYTES = 200_000
@@ -32,7 +32,7 @@ class SceneFilters(BaseModel):
 
     provinces: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
     links: list[Literal["directed", "enabled", "inspired", "unknown"]] = []
-    outcomes: list[Literal["attack", "foiled"]] = []
+    outcomes: list[Literal["attack", "failed", "foiled"]] = []
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = []
 
 
@@ -191,7 +191,11 @@ def parse_presenter(params: dict[str, str], names: list[str]) -> tuple[str | Non
             notices.append("Ignored 'mode': the only mode is 'present'.")
         return None, 1, notices
     name = params.get("briefing", "default")
-    if name not in names and name != "session":
+    if name == "session":
+        notices.append("Ignored 'briefing=session': a session's own scenes cannot be opened from a link (download "
+                       "their YAML to share them); showing the default.")
+        name = "default" if "default" in names else (names[0] if names else None)
+    elif name not in names:
         notices.append("Ignored 'briefing': no such briefing; showing the default.")
         name = "default" if "default" in names else (names[0] if names else None)
     raw = params.get("scene", "1")
@@ -243,12 +247,21 @@ def to_yaml(briefing: Briefing) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+def scene_window(view: View) -> tuple[str | None, str | None]:
+    """The plot window of a view as a scene keeps it: a range as given, a moving window as the months it covers
+    on the view's date (a scene has a fixed date, so the two are the same plots), everything so far as none."""
+    if view.window == "range" and view.range_from and view.range_to:
+        return view.range_from, view.range_to
+    if view.window == "moving":
+        return shift_month(view.month, -(view.window_months - 1)), view.month
+    return None, None
+
+
 def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) -> Scene:
     """The current view as a scene (the one-action 'add this view' of the presenter)."""
+    plots_from, plots_to = scene_window(view)
     return Scene(
-        title=title, date=view.month,
-        plots_from=view.range_from if view.window == "range" else None,
-        plots_to=view.range_to if view.window == "range" else None,
+        title=title, date=view.month, plots_from=plots_from, plots_to=plots_to,
         layers=list(view.layers), filters=SceneFilters(provinces=list(view.provinces), links=list(view.links),
                                                        outcomes=list(view.outcomes), countries=list(view.countries)),
         center=[view.lat if view.lat is not None else 34.8, view.lon if view.lon is not None else 40.2],

@@ -15,7 +15,7 @@ from geo.errors import ArgumentError
 from geo.models import Link, Outcome
 
 LINKS: tuple[str, ...] = ("directed", "enabled", "inspired", "unknown")
-OUTCOMES: tuple[str, ...] = ("attack", "foiled")
+OUTCOMES: tuple[str, ...] = ("attack", "failed", "foiled")
 
 
 class BBox(NamedTuple):

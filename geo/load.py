@@ -58,6 +58,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("strength", "affiliates/strength*.csv", models.StrengthEstimate, required=False),
     TableSpec("rivals", "affiliates/rivals*.csv", models.Rival, required=False),
     TableSpec("plots", "plots/plots*.csv", models.Plot),
+    TableSpec("legs", "plots/legs*.csv", models.PlotLeg, required=False),
     TableSpec("figures", "figures*.csv", models.Figure, required=False),
 )
 

@@ -11,7 +11,11 @@ from geo.dates import PartialDate, parse_partial_date
 
 Confidence = Literal["high", "medium", "low"]
 Link = Literal["directed", "enabled", "inspired", "unknown"]
-Outcome = Literal["attack", "foiled"]
+Outcome = Literal["attack", "failed", "foiled"]
+TargetType = Literal["civilians", "police_military", "religious_site", "jewish_community", "transport",
+                     "venue_event", "officials", "unknown"]
+Evidence = Literal["is_claim", "official", "court", "pledge", "media"]
+LegRole = Literal["directed", "trained", "travelled", "based"]
 PlaceKind = Literal[
     "city", "town", "village", "district", "dam", "oil_field", "air_base",
     "military_base", "border_crossing", "area",
@@ -185,12 +189,19 @@ class Rival(Record):
     note: Note = ""
 
 
+EvidenceList = Annotated[list[Evidence], BeforeValidator(_split_list), Field(min_length=1)]
+
+
 class Plot(Record):
+    """An external plot or attack (see docs/method-plots.md for what is included and what each field means)."""
+
     id: Slug
     date: Date
+    date_public: OptionalDate = None
     province_id: Slug
     link: Link
     outcome: Outcome
+    target_type: TargetType
     target_place: Required
     country: Iso3
     lat: Latitude
@@ -198,10 +209,27 @@ class Plot(Record):
     coord_source: CoordSource
     killed: Count = None
     injured: Count = None
+    plotters: Count = None
+    evidence: EvidenceList
     attribution_note: Note = ""
     confidence: Confidence
     refs: RefList
     summary: Summary
+
+
+class PlotLeg(Record):
+    """One waypoint of a plot's route before its target: where plotters were directed, trained, passed or based."""
+
+    plot_id: Slug
+    seq: Annotated[int, Field(ge=1, le=20)]
+    role: LegRole
+    place: Required
+    country: Iso3
+    lat: Latitude
+    lon: Longitude
+    date: OptionalDate = None
+    refs: RefList
+    note: Note = ""
 
 
 class Figure(Record):

@@ -6,7 +6,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict
 
-from geo.models import Confidence, Link, Outcome
+from geo.models import Confidence, Evidence, Link, Outcome, TargetType
 
 
 class Props(BaseModel):
@@ -60,10 +60,17 @@ class AffiliateProps(Props):
 class PlotProps(Props):
     date: str
     date_precision: str
+    date_public: Optional[str]
+    date_public_precision: Optional[str]
     province_id: str
     province: str
     link: Link
     outcome: Outcome
+    target_type: TargetType
+    evidence: list[Evidence]
+    plotters: Optional[int]
+    route: list[dict]
+    route_text: str
     target_place: str
     country: str
     target_lon: float

@@ -52,3 +52,35 @@ def plots_per_half_year(plots: gpd.GeoDataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     frame = pd.DataFrame({"half": plots["date"].map(half_year), "province": plots["province"]})
     return frame.groupby(["half", "province"]).size().unstack(fill_value=0).sort_index()
+
+
+def peak_so_far(series: pd.DataFrame, month: str) -> tuple[pd.Series, bool]:
+    """The largest month up to and including `month`, and whether it is the peak of the whole series (so
+    "since the peak" is said only once the peak has happened; before it, the map compares with the highest
+    month so far)."""
+    upto = series[series["month"] <= month]
+    if upto.empty:
+        upto = series.iloc[:1]
+    best = upto.loc[upto["total"].idxmax()]
+    overall = series["total"].max()
+    return best, bool(best["total"] >= overall)
+
+
+def plots_summary(plots: gpd.GeoDataFrame) -> dict[str, dict[str, int]]:
+    """Counts of plots per year, target region, outcome, link and directing province (the closing note's table)."""
+    from geo.regions import region_of
+
+    years = plots["date"].str[:4]
+    columns = {"year": years, "region": plots["country"].map(region_of), "outcome": plots["outcome"],
+               "link": plots["link"], "province": plots["province_id"]}
+    return {name: {str(k): int(v) for k, v in sorted(series.value_counts().items())} for name, series in columns.items()}
+
+
+def summary_markdown(summary: dict[str, dict[str, int]]) -> str:
+    """The summary as Markdown tables, one per dimension."""
+    lines = []
+    for name, counts in summary.items():
+        lines += [f"| {name} | plots |", "|---|---|"]
+        lines += [f"| {key} | {value} |" for key, value in counts.items()]
+        lines += [f"| total | {sum(counts.values())} |", ""]
+    return "\n".join(lines)

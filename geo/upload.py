@@ -112,6 +112,12 @@ class _Reader:
         if not all(math.isfinite(v) for v in coords.ravel()):
             self.problem(row, "geometry", "has coordinates that are not numbers", "skipped the feature")
             return None
+        if (abs(coords[:, 0]) <= 360).all() and (abs(coords[:, 1]) <= 180).all() and (
+                (abs(coords[:, 0]) > 180).any() or (abs(coords[:, 1]) > 90).any()):
+            self.problem(row, "geometry",
+                         f"has a longitude beyond ±180 or a latitude beyond ±90 (such as ({coords[0][0]:g}, "
+                         f"{coords[0][1]:g}))", "skipped the feature: check the values, and that longitude comes first")
+            return None
         if (abs(coords[:, 0]) > 180).any() or (abs(coords[:, 1]) > 90).any():
             self.problem(row, "geometry",
                          f"has coordinates such as ({coords[0][0]:.0f}, {coords[0][1]:.0f}) outside longitude/latitude "

@@ -9,7 +9,7 @@ from datetime import date
 
 import geopandas as gpd
 
-from geo.basemap import key_places, load_basemap_json
+from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.briefing import Briefing, to_yaml
 from geo.export import export_geojson
 from geo.paths import GEOJSON, ROOT
@@ -29,7 +29,7 @@ def browser_payloads(frames: dict[str, gpd.GeoDataFrame], references: list[dict]
     out: dict[str, object] = {layer: json.loads(payload(LAYER_DEFS[layer], layer, frame)) for layer, frame in frames.items()}
     out["basemap"] = json.loads(load_basemap_json(GEOJSON))  # built once by `python -m geo build`
     out["references"] = references
-    out["labels"] = key_places()
+    out["labels"] = dated_labels(key_places(), frames)
     return out
 
 
@@ -50,11 +50,23 @@ def scene_states(briefing: Briefing, today: date) -> list[dict]:
     return states
 
 
+def view_caption(view: View, today: date) -> str:
+    """What an exported view shows, in words: the date, the plot window and the filters (its sources are the
+    features' own, listed in each popup and in the pack's bibliography)."""
+    first, last = view.plot_window(today)
+    parts = [f"Map of {view.month}.", f"Plots and attacks from {first:%d %b %Y} to {last:%d %b %Y}."]
+    for label, values in (("provinces", view.provinces), ("links", view.links), ("outcomes", view.outcomes),
+                          ("target countries", view.countries)):
+        if values:
+            parts.append(f"Only {label}: {', '.join(values)}.")
+    return " ".join(parts)
+
+
 def view_scene(view: View, today: date, *, title: str, caption: str = "") -> Briefing:
     """The current view as a one-scene briefing (what 'HTML of this view' and 'PNG of this view' export)."""
     from geo.briefing import scene_from_view
 
-    scene = scene_from_view(view, title=title, caption=caption or "Exported view.", refs=["seed-csm-2017"])
+    scene = scene_from_view(view, title=title, caption=caption or view_caption(view, today), refs=[])
     return Briefing(title=title, description=caption or title, theme=view.theme, scenes=[scene])
 
 

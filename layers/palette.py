@@ -15,13 +15,14 @@ TERRITORY = OKABE_ITO["vermillion"]
 PROVINCE = OKABE_ITO["blue"]
 ATTACK = OKABE_ITO["reddish_purple"]
 FOILED = OKABE_ITO["bluish_green"]
+FAILED = OKABE_ITO["orange"]
 
 # Fill opacity says how sure the record is; the legend explains it.
 CONFIDENCE_OPACITY = MappingProxyType({"high": 0.62, "medium": 0.42, "low": 0.22})
 PROJECTOR_OPACITY = MappingProxyType({"high": 0.92, "medium": 0.72, "low": 0.5})
 # Dash patterns say how a plot is linked to its province.
 LINK_DASH = MappingProxyType({"directed": "", "enabled": "10 6", "inspired": "2 6", "unknown": "1 10"})
-OUTCOME_COLOUR = MappingProxyType({"attack": ATTACK, "foiled": FOILED})
+OUTCOME_COLOUR = MappingProxyType({"attack": ATTACK, "failed": FAILED, "foiled": FOILED})
 
 THEMES = MappingProxyType({
     "default": {"background": "#dfe6ec", "land": "#f7f5f0", "border": "#8a8a8a", "label": "#333333", "ink": "#1a1a1a"},

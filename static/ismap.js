@@ -31,6 +31,19 @@
     return Number(value).toLocaleString("en-GB");
   }
 
+  var LABELS = {
+    attack: "attack carried out", failed: "attack attempted, failed", foiled: "plot foiled",
+    civilians: "civilians in public space", police_military: "police or military", religious_site: "religious site",
+    jewish_community: "Jewish community", transport: "transport", venue_event: "venue or event", officials: "officials",
+    unknown: "not made public",
+    is_claim: "IS claim", official: "official attribution", court: "court finding", pledge: "documented pledge",
+    media: "media report of investigators' findings"
+  };
+
+  function label(value) {
+    return Object.prototype.hasOwnProperty.call(LABELS, value) ? LABELS[value] : String(value);
+  }
+
   function statusOn(events, date) {
     var status = "active";
     (events || []).forEach(function (e) { if (e.date <= date) status = e.status_after; });
@@ -45,6 +58,11 @@
         return formatDate(v, props[field.prop + "_precision"]) +
           (props[field.prop + "_precision"] && props[field.prop + "_precision"] !== "day" ? " (precision: " + props[field.prop + "_precision"] + ")" : "");
       case "number": return number(v);
+      case "victims":
+        if (props.outcome === "foiled") return "";
+        return v === null || v === undefined || v === "" ? "not reported" : number(v);
+      case "label": return v === null || v === undefined ? "" : label(v);
+      case "labels": return (v || []).map(label).join(", ");
       case "km2": return v === null || v === undefined ? "" : number(Math.round(v)) + " km²";
       case "list": return (v || []).join(", ");
       case "status": return statusOn(v, state ? state.date : "9999");
@@ -102,7 +120,7 @@
   function tooltipContent(def, props) {
     var box = el("div", "ismap-tip");
     box.appendChild(el("strong", null, props[def.titleProp]));
-    var line = def.id === "plots" ? formatDate(props.date, props.date_precision) + " · " + props.outcome + " · " + props.province
+    var line = def.id === "plots" ? formatDate(props.date, props.date_precision) + " · " + label(props.outcome) + " · " + props.province
       : def.id === "territory" ? "held " + formatDate(props.start, props.start_precision) + " – " + (props.end ? formatDate(props.end, props.end_precision) : "")
       : def.id === "user" ? (props.start ? formatDate(props.start, "day") + (props.end ? " – " + formatDate(props.end, "day") : "") : "no dates")
       : "announced " + formatDate(props.start, props.start_precision);
@@ -124,14 +142,23 @@
     return L.divIcon({ className: "ismap-arrow", html: svg, iconSize: [14, 14], iconAnchor: [7, 7] });
   }
 
+  // Each layer draws in its own pane, stacked so the most specific is on top and clickable: provinces (wide
+  // operating areas) lowest, then the ground IS held, then plots, then the user's own layer.
+  var PANES = { affiliates: 380, territory: 390, plots: 410, user: 420 };
+
+  function createPanes(map) {
+    Object.keys(PANES).forEach(function (id) { map.createPane("ismap-" + id).style.zIndex = PANES[id]; });
+  }
+
   function buildItem(map, def, feature) {
     var props = feature.properties;
     var style = def.styles[props._style] || {};
+    var pane = PANES[def.id] ? "ismap-" + def.id : "overlayPane";
     var layer;
     var marker = null;
     if (def.id === "plots") {
       var coords = feature.geometry.coordinates;
-      var line = L.geoJSON(feature, { style: function () { return style; } });
+      var line = L.geoJSON(feature, { pane: pane, style: function () { return style; } });
       var head = L.marker([coords[coords.length - 1][1], coords[coords.length - 1][0]], {
         icon: arrowIcon(map, coords), interactive: false, keyboard: false
       });
@@ -148,8 +175,9 @@
       bindInfo(marker, def, props);
     } else {
       layer = L.geoJSON(feature, {
+        pane: pane,
         style: function () { return style; },
-        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, style); }
+        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, L.extend({ pane: pane }, style)); }
       });
       bindInfo(layer, def, props);
       if (def.id === "affiliates") {
@@ -185,12 +213,24 @@
       return matches(f.provinces, p.province_id) && matches(f.outcomes, p.outcome) &&
         matches(f.links, p.link) && matches(f.countries, p.country);
     }
-    if (def.id === "affiliates") return matches(f.provinces, p.id) && matches(f.countries, p.countries);
-    return matches(f.countries, p.country);
+    // The target-country filter is about plots only: territory and provinces are never filtered by it.
+    if (def.id === "affiliates") return matches(f.provinces, p.id);
+    return true;
+  }
+
+  function labelsOn(s) {
+    if (!ISMap.labels) return;
+    ISMap.labels.forEach(function (label) {
+      var show = !label.since || label.since <= s.date;
+      if (show === label.shown) return;
+      if (show) ISMap.labelGroup.addLayer(label.dot); else ISMap.labelGroup.removeLayer(label.dot);
+      label.shown = show;
+    });
   }
 
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
+    labelsOn(s);
     Object.keys(ISMap.layers).forEach(function (id) {
       var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
       entry.items.forEach(function (item) {
@@ -424,13 +464,16 @@
     }).addTo(map);
   }
 
+  // A label with `since` names a place known for a plot: it is shown from that date on (labelsOn).
   function drawLabels(map, cfg, labels) {
     var group = L.layerGroup();
-    labels.forEach(function (p) {
+    ISMap.labels = labels.map(function (p) {
       var dot = L.circleMarker([p.lat, p.lon], { radius: 2, color: cfg.theme.label, weight: 1, fillOpacity: 1, interactive: false });
       dot.bindTooltip(el("span", null, p.name), { permanent: true, direction: "right", className: "ismap-label ismap-city-label" });
-      group.addLayer(dot);
+      return { dot: dot, since: p.since || null, name: p.name, shown: false };
     });
+    ISMap.labelGroup = group;
+    labelsOn(ISMap.state || { date: "9999-12-31" });
     function toggle() {
       if (map.getZoom() >= (cfg.labelMinZoom || 5)) group.addTo(map); else group.remove();
     }
@@ -551,12 +594,14 @@
     }
     Promise.all(jobs).then(function (results) {
       drawBasemap(map, cfg, results[0]);
+      createPanes(map);
       ISMap.cluster = L.markerClusterGroup({
         maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true, chunkedLoading: false,
         iconCreateFunction: function (cluster) {
-          var n = cluster.getChildCount(), attacks = cluster.getAllChildMarkers().filter(function (m) { return m.plotOutcome === "attack"; }).length;
+          var n = cluster.getChildCount(), by = { attack: 0, failed: 0, foiled: 0 };
+          cluster.getAllChildMarkers().forEach(function (m) { by[m.plotOutcome] = (by[m.plotOutcome] || 0) + 1; });
           var box = el("div", "ismap-cluster-inner", String(n));
-          box.title = attacks + " attacks, " + (n - attacks) + " foiled";
+          box.title = by.attack + " attacks, " + by.failed + " failed, " + by.foiled + " foiled";
           return L.divIcon({ html: box, className: "ismap-cluster", iconSize: [30, 30] });
         }
       });

@@ -8,7 +8,7 @@ from pathlib import Path
 
 FREE_TEXT = {
     "name", "aliases", "summary", "note", "title", "publisher", "target_place", "attribution_note",
-    "anchor_name", "anchor_note", "rival", "detail", "label", "scope",
+    "anchor_name", "anchor_note", "rival", "detail", "label", "scope", "place",
 }
 SENTINEL = "__pwned"
 

@@ -75,14 +75,22 @@ def test_no_record_without_a_reference():
                 assert refs and set(refs) <= known, f"{name} {record.id}"
 
 
-def test_every_arc_starts_at_its_provinces_anchor(plots, provinces):
+def test_every_path_starts_where_it_was_directed_and_ends_at_the_target(plots, provinces):
+    """From the province's anchor, or from the first leg that says where the plot was directed from."""
     anchors = {row["id"]: (row["anchor_lon"], row["anchor_lat"]) for _, row in provinces.iterrows()}
     data = json.loads((GEOJSON / "plots.geojson").read_text(encoding="utf-8"))
+    with_legs = 0
     for feature in data["features"]:
         coords = feature["geometry"]["coordinates"]
         props = feature["properties"]
-        assert tuple(coords[0]) == anchors[props["province_id"]], props["id"]
+        directed = [stop for stop in props["route"] if stop["role"] == "directed"]
+        start = (directed[0]["lon"], directed[0]["lat"]) if directed else anchors[props["province_id"]]
+        assert tuple(coords[0]) == start, props["id"]
         assert coords[-1] == [props["target_lon"], props["target_lat"]], props["id"]
+        for stop in props["route"][1:-1]:  # the path passes through every leg
+            assert [stop["lon"], stop["lat"]] in coords, (props["id"], stop["place"])
+        with_legs += len(props["route"]) > 2 or bool(directed)
+    assert with_legs >= 40
 
 
 def test_no_province_exists_before_its_announcement(provinces, plots):

@@ -40,9 +40,13 @@ def test_any_printable_text_in_every_field_reaches_the_geojson_literally(tmp_pat
             props = feature["properties"]
             texts += [props.get(k) for k in ("place", "name", "summary", "target_place", "attribution_note",
                                              "anchor_name", "anchor_note") if props.get(k)]
+            texts += [stop["place"] for stop in props.get("route", [])]
     references = json.loads((root / "out" / "references.json").read_text(encoding="utf-8"))
     texts += [r["title"] for r in references] + [r["publisher"] for r in references]
     assert texts and all(t == value for t in texts)
+    paths = [f for f in json.loads((root / "out" / "plots.geojson").read_text(encoding="utf-8"))["features"]
+             if len(f["properties"]["route"]) > 2]
+    assert paths and all(f["properties"]["route_text"].startswith(value) for f in paths)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -47,7 +47,7 @@ def test_fixture_sources_are_valid(sources_copy):
     (PLACES, "iq-mosul", "coord_source", "wikipedia", "should match pattern"),
     (PLACES, "iq-mosul", "name", "Mosul\x07", "control character"),
     (PLOTS, "2015-paris", "link", "ordered", "'directed', 'enabled', 'inspired' or 'unknown'"),
-    (PLOTS, "2015-paris", "outcome", "failed", "'attack' or 'foiled'"),
+    (PLOTS, "2015-paris", "outcome", "thwarted", "'attack', 'failed' or 'foiled'"),
     (PLOTS, "2015-paris", "killed", "-3", "greater than or equal to 0"),
     (PLOTS, "2015-paris", "killed", "about 130", "valid integer"),
 ])
@@ -136,6 +136,6 @@ def test_bad_region_polygon_is_reported_by_the_build(sources_copy, tmp_path):
 
 def test_every_problem_is_reported_at_once(sources_copy):
     set_cell(sources_copy / CONTROL, "iq-mosul-1", "start", "2014-02-30")
-    set_cell(sources_copy / PLOTS, "2015-paris", "outcome", "failed")
+    set_cell(sources_copy / PLOTS, "2015-paris", "outcome", "thwarted")
     files = {p.file for p in problems_of(sources_copy)}
     assert files == {"data/sources/territory/control_test.csv", "data/sources/plots/plots_test.csv"}
