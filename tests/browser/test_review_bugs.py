@@ -1,0 +1,68 @@
+"""The map review's bugs, each checked where a person meets it: in Chromium."""
+
+from __future__ import annotations
+
+import json
+
+from devtools.browser import MAP_FRAME, map_frame, open_map, wait_idle
+
+
+def click_at(page, point) -> None:
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+
+
+def test_held_ground_is_clickable_with_provinces_on(page, app_url):
+    """B1: a click inside Mosul in the default layers opens the territory popup, not the province's."""
+    frame = open_map(page, f"{app_url}/?date=2015-06")
+    point = map_frame(page).evaluate("""() => {
+        const item = ISMap.layers.territory.items.find(i => i.visible && i.feature.properties.place_id.startsWith('iq-mosul'));
+        const centre = item.layer.getBounds().getCenter();
+        ISMap.map.setView(centre, 9, {animate: false});
+        const p = ISMap.map.latLngToContainerPoint(centre);
+        return [p.x, p.y];
+    }""")
+    assert json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))["affiliates"] > 0
+    click_at(page, point)
+    popup = frame.locator(".ismap-popup")
+    popup.wait_for()
+    assert "Mosul" in popup.locator(".ismap-title").inner_text()
+    assert popup.locator(".ismap-kind").inner_text() != "IS province or branch"
+
+
+def test_the_target_country_filter_leaves_territory_and_provinces(page, app_url):
+    """B4: country=FRA filters plots only."""
+    frame = open_map(page, f"{app_url}/?date=2017-06&window=cumulative&link=directed&country=FRA")
+    counts = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
+    assert counts["territory"] > 50 and counts["affiliates"] > 5
+    countries = map_frame(page).evaluate(
+        "() => ISMap.layers.plots.items.filter(i => i.visible).map(i => i.feature.properties.country)")
+    assert countries and set(countries) == {"FRA"} and len(countries) == counts["plots"]
+
+
+def test_plot_target_labels_appear_from_the_plot_date(page, app_url):
+    """B9: Kerman is not named on a 2015 map; it is from January 2024."""
+    def labels(frame) -> list[str]:
+        return frame.locator(".ismap-city-label").all_inner_texts()
+
+    frame = open_map(page, f"{app_url}/?date=2015-06&lat=32&lon=52&zoom=5")
+    frame.locator(".ismap-city-label").first.wait_for()
+    assert "Kerman" not in labels(frame) and "Baghdad" in labels(frame)
+    frame = open_map(page, f"{app_url}/?date=2024-02&lat=32&lon=52&zoom=5")
+    frame.locator(".ismap-city-label", has_text="Kerman").wait_for()
+
+
+def test_a_theme_change_keeps_the_view(page, app_url):
+    """B5: a new map frame (the projector theme) opens at the centre and zoom the user had."""
+    frame = open_map(page, f"{app_url}/?date=2016-01")
+    map_frame(page).evaluate("() => ISMap.map.setView([36.3, 41.9], 8, {animate: false})")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === '8'", timeout=30_000)
+    wait_idle(page)
+    page.get_by_text("projector", exact=True).click()
+    fresh = page.locator(MAP_FRAME).last.content_frame
+    fresh.locator(".leaflet-container.ismap-theme-projector[data-ready='1']").wait_for(timeout=60_000)
+    centre = page.locator(MAP_FRAME).last.evaluate(
+        "f => { const m = f.contentWindow.ISMap.map; const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }")
+    assert round(centre[0], 1) == 36.3 and round(centre[1], 1) == 41.9 and centre[2] == 8
+    assert frame is not None
