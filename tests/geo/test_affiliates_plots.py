@@ -135,3 +135,14 @@ def test_seed_figures_are_recorded():
 def test_provinces_have_areas_not_dots(provinces):
     for _, row in provinces.iterrows():
         assert row.geometry.geom_type in ("Polygon", "MultiPolygon") and row["area_km2"] > 1000, row["id"]
+
+
+def test_plot_target_labels_are_dated_and_theatre_labels_are_not():
+    """B9: a place known for a plot is labelled from the plot's date; places in held ground always."""
+    from geo.basemap import dated_labels, key_places
+    from geo.export import load_layer
+
+    frames = {layer: load_layer(layer, GEOJSON) for layer in ("territory", "affiliates", "plots")}
+    labels = {label["name"]: label["since"] for label in dated_labels(key_places(), frames)}
+    assert labels["Kerman"] == "2024-01-03" and labels["Muscat"] == "2024-07-15"
+    assert labels["Mosul"] is None and labels["Raqqa"] is None

@@ -144,3 +144,17 @@ def test_docs_table_is_current(sources, territory):
     text = (ROOT / "docs" / "area-estimates.md").read_text(encoding="utf-8")
     table = re.search(r"<!-- table:start -->\n(.*)<!-- table:end -->", text, re.S).group(1)
     assert table == compare_table(territory, sources.area_estimates.records), "run `python -m geo compare`"
+
+
+def test_before_the_peak_the_map_compares_with_the_highest_month_so_far():
+    """B12: March 2014 is not 'since the peak' (the peak comes later in 2014)."""
+    import pandas as pd
+
+    from geo.stats import peak_so_far
+
+    series = pd.DataFrame({"month": ["2014-01", "2014-02", "2014-03", "2014-08", "2014-09"],
+                           "total": [10.0, 30.0, 20.0, 90.0, 80.0]})
+    best, is_peak = peak_so_far(series, "2014-03")
+    assert (best["month"], is_peak) == ("2014-02", False)
+    best, is_peak = peak_so_far(series, "2014-09")
+    assert (best["month"], is_peak) == ("2014-08", True)

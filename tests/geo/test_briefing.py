@@ -134,3 +134,19 @@ def test_presenter_parameters():
     assert (name, scene) == ("default", 1) and len(notices) == 2
     assert parse_presenter({}, names) == (None, 1, [])
     assert parse_presenter({"mode": "present", "scene": "¹"}, names)[1] == 1  # a digit to str.isdigit, not to int
+
+
+def test_a_view_as_a_scene_keeps_its_moving_plot_window():
+    """B2: a 12-month window at 2016-07 is July 2015 to July 2016 in the scene, not everything since 2013."""
+    from datetime import date
+
+    from geo.briefing import scene_from_view
+    from geo.view import View
+
+    view = View(month="2016-07", window="moving", window_months=12, outcomes=("attack",))
+    scene = scene_from_view(view, title="t", caption="c", refs=[])
+    assert (scene.plots_from, scene.plots_to) == ("2015-08", "2016-07")
+    today = date(2026, 12, 1)
+    assert scene.view().plot_window(today) == view.plot_window(today)
+    everything = scene_from_view(View(month="2016-07", window="cumulative"), title="t", caption="c", refs=[])
+    assert (everything.plots_from, everything.plots_to) == (None, None)

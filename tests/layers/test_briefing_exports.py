@@ -96,3 +96,17 @@ def test_pack_holds_what_it_should(briefing, frames, references):
             assert f"`{ref}`" in bibliography
         first = Image.open(io.BytesIO(pack.read("scenes/01.png")))
         assert first.size == (1600, 900)
+
+
+def test_a_view_export_describes_its_own_window_and_cites_no_fixed_source():
+    """B11: the exported view's caption says what it shows; no hard-coded reference."""
+    from datetime import date
+
+    from geo.view import View
+    from layers.export import view_scene
+
+    briefing = view_scene(View(month="2016-07", countries=("FRA",)), date(2026, 12, 1), title="IS map, 2016-07")
+    scene = briefing.scenes[0]
+    assert scene.refs == []
+    assert "Plots and attacks from 01 Aug 2015 to 31 Jul 2016." in scene.caption
+    assert "Only target countries: FRA." in scene.caption
