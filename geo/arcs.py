@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-ARC_POINTS = 33
+ARC_POINTS = 21
 BEND = 0.18  # the control point sits this share of the chord's length to the left of it
 
 

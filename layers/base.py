@@ -37,6 +37,10 @@ class LayerDef:
     title_prop: str
     kind_label: str
     fields: tuple[PopupField, ...] = field(default_factory=tuple)
+    # What the browser does not need: properties no popup, filter or style reads (exports keep them), and the
+    # decimals kept in its copy of the geometry (4 = about 10 m, finer than any shape on this map).
+    browser_drop: tuple[str, ...] = ()
+    browser_decimals: int = 6
 
     def style_for(self, props: dict, theme: str = "default") -> dict:
         """The Leaflet path options for one feature."""
@@ -56,10 +60,21 @@ class LayerDef:
         }
 
 
+def _rounded(value, decimals: int):
+    if isinstance(value, list):
+        return [_rounded(v, decimals) for v in value]
+    return round(value, decimals)
+
+
 def payload(layer: LayerDef, geojson_layer: str, frame: gpd.GeoDataFrame) -> bytes:
-    """The browser's copy of a layer: the built features plus each one's style key."""
+    """The browser's copy of a layer: the built features plus each one's style key, without what it never reads."""
     features = features_of(geojson_layer, frame)
     for feature in features:
         feature["properties"]["_style"] = layer.style_key(feature["properties"])
+        for name in layer.browser_drop:
+            feature["properties"].pop(name, None)
+        geometry = feature["geometry"]
+        if layer.browser_decimals < 6 and "coordinates" in geometry:
+            geometry["coordinates"] = _rounded(geometry["coordinates"], layer.browser_decimals)
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")

@@ -44,6 +44,8 @@ LAYER = LayerDef(
     legend=legend,
     title_prop="target_place",
     kind_label="External plot or attack",
+    browser_drop=("route", "anchor_lon", "anchor_lat"),  # the path is the geometry; the popup reads route_text
+    browser_decimals=4,
     fields=(
         PopupField("Date", "date", "date"),
         PopupField("Became public", "date_public", "date"),
