@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -114,3 +116,10 @@ def distance_km(geometry: BaseGeometry, lon: float, lat: float) -> float:
         f"+proj=aeqd +lat_0={lat:.4f} +lon_0={lon:.4f} +datum=WGS84 +units=m"
     )
     return float(frame.iloc[0].distance(frame.iloc[1]) / 1000)
+
+
+@functools.lru_cache(maxsize=1)
+def country_names(base: Path = BASE) -> dict[str, str]:
+    """ISO alpha-3 code -> the country's name (Natural Earth), for popups, tables and filters."""
+    frame = load_countries(base)
+    return {iso: name for iso, name in zip(frame["iso3"], frame["name"]) if iso}

@@ -9,6 +9,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from geo.countries import country_names
 from layers.assets import URL_PREFIX, OfflineMap, versioned
 from layers.base import LayerDef
 from layers.escape import safe_json
@@ -76,7 +77,9 @@ def map_config(data: MapData) -> dict:
         "tiles": data.tiles,
         "presenter": data.presenter,
         "timebar": not data.presenter,
+        "table": not data.presenter,
         "labelMinZoom": 5,
+        "countries": country_names(),
     }
 
 

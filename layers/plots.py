@@ -54,7 +54,7 @@ LAYER = LayerDef(
         PopupField("Directing province", "province"),
         PopupField("Link to the province", "link"),
         PopupField("Evidence for the link", "evidence", "labels"),
-        PopupField("Country", "country"),
+        PopupField("Country", "country", "country"),
         PopupField("Killed", "killed", "victims"),
         PopupField("Injured", "injured", "victims"),
         PopupField("Plotters", "plotters", "number"),

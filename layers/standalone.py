@@ -47,7 +47,7 @@ def standalone_html(data: MapData, payloads: dict[str, object], *, title: str, s
     extra = {
         "layers": layers, "basemapUrl": None, "refsUrl": None, "labelsUrl": None,
         "basemapData": payloads["basemap"], "refsData": payloads["references"], "labelsData": payloads["labels"],
-        "standalone": {"title": title, "scenes": scenes, "months": months}, "timebar": False,
+        "standalone": {"title": title, "scenes": scenes, "months": months}, "timebar": False, "table": False,
     }
     fmap = build_map(inline, center=tuple(first["center"]), zoom=first["zoom"], extra=extra)
     html = fmap.get_root().render()

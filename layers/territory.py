@@ -39,7 +39,7 @@ LAYER = LayerDef(
     kind_label="Ground held by IS",
     fields=(
         PopupField("Zone", "zone"),
-        PopupField("Country", "country"),
+        PopupField("Country", "country", "country"),
         PopupField("Held from", "start", "date"),
         PopupField("Held until", "end", "date"),
         PopupField("Confidence", "confidence"),

@@ -40,6 +40,11 @@
     media: "media report of investigators' findings"
   };
 
+  function countryName(iso3) {
+    var names = (ISMap.cfg && ISMap.cfg.countries) || {};
+    return iso3 && names[iso3] ? names[iso3] : (iso3 || "");
+  }
+
   function label(value) {
     return Object.prototype.hasOwnProperty.call(LABELS, value) ? LABELS[value] : String(value);
   }
@@ -62,6 +67,7 @@
         if (props.outcome === "foiled") return "";
         return v === null || v === undefined || v === "" ? "not reported" : number(v);
       case "label": return v === null || v === undefined ? "" : label(v);
+      case "country": return countryName(v);
       case "labels": return (v || []).map(label).join(", ");
       case "km2": return v === null || v === undefined ? "" : number(Math.round(v)) + " km²";
       case "list": return (v || []).join(", ");
@@ -130,7 +136,14 @@
 
   function bindInfo(layer, def, props) {
     layer.bindTooltip(function () { return tooltipContent(def, props); }, { sticky: true, className: "ismap-tooltip" });
-    layer.bindPopup(function () { return popupContent(def, props); }, { maxWidth: 380, className: "ismap-popup-wrap" });
+    layer.bindPopup(function () { return popupContent(def, props); }, popupOptions());
+  }
+
+  // Popups pan clear of the time bar (bottom) and the legend (top right).
+  function popupOptions() {
+    var bar = ISMap.timebar && ISMap.timebar.element ? ISMap.timebar.element.offsetHeight : 0;
+    return { maxWidth: 380, className: "ismap-popup-wrap", autoPanPaddingTopLeft: L.point(16, 16),
+             autoPanPaddingBottomRight: L.point(60, bar + 24) };
   }
 
   function arrowIcon(map, coords) {
@@ -185,7 +198,7 @@
           radius: 3, color: style.color, fillColor: style.color, fillOpacity: 1, weight: 1
         });
         label.bindTooltip(el("span", null, props.name), { permanent: true, direction: "right", className: "ismap-label ismap-province-label" });
-        label.bindPopup(function () { return popupContent(def, props); }, { maxWidth: 380, className: "ismap-popup-wrap" });
+        label.bindPopup(function () { return popupContent(def, props); }, popupOptions());
         layer = L.featureGroup([layer, label]);
       }
     }
@@ -254,6 +267,8 @@
     box.dataset.counts = JSON.stringify(counts);
     box.dataset.steps = String(++ISMap.steps);
     if (ISMap.legend) ISMap.legend.setDate(s);
+    if (ISMap.timebar) ISMap.timebar.drawHistogram(plotHistogram(s));
+    if (ISMap.table) ISMap.table.refresh();
   }
 
   // ---- time: the map steps through months by itself; the server only learns the month afterwards.
@@ -341,10 +356,15 @@
     return MONTHS[parseInt(month.slice(5, 7), 10) - 1] + " " + month.slice(0, 4);
   }
 
-  // The time bar: step back, play/pause, step forward, a month slider and the speed of play.
+  // The time bar, along the bottom of the map: step back, play/pause, step forward; a month slider with a
+  // histogram of plots per month above it (stacked by outcome, with the filters applied) and year ticks below;
+  // the month; the speed of play. Keys work wherever focus is in the map (see keyControl).
+  var OUTCOME_ORDER = ["attack", "failed", "foiled"];
+
   function timeBar() {
-    var control = L.control({ position: "topright" }), timer = null;
+    var control = { element: null }, timer = null;
     var bar = el("div", "ismap-timebar");
+    control.element = bar;
     bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", "Map date");
     function button(text, label, cls) {
@@ -352,12 +372,18 @@
       b.type = "button"; b.title = label; b.setAttribute("aria-label", label);
       return b;
     }
-    var back = button("◀", "Previous month", "ismap-tb-back");
-    var play = button("▶ Play", "Play: one month after another", "ismap-tb-play");
-    var forward = button("▶", "Next month", "ismap-tb-forward");
+    var back = button("◀", "Previous month (←)", "ismap-tb-back");
+    var play = button("▶ Play", "Play: one month after another (space)", "ismap-tb-play");
+    var forward = button("▶", "Next month (→)", "ismap-tb-forward");
+    var track = el("div", "ismap-tb-track");
+    var histogram = el("div", "ismap-tb-histogram");
+    histogram.setAttribute("aria-hidden", "true");
     var slider = el("input", "ismap-tb-slider");
     slider.type = "range"; slider.min = "0"; slider.step = "1";
     slider.setAttribute("aria-label", "Map date (month)");
+    var ticks = el("div", "ismap-tb-ticks");
+    ticks.setAttribute("aria-hidden", "true");
+    [histogram, slider, ticks].forEach(function (n) { track.appendChild(n); });
     var label = el("output", "ismap-tb-label", "");
     var speed = el("select", "ismap-tb-speed");
     speed.setAttribute("aria-label", "Seconds per month when playing");
@@ -365,7 +391,7 @@
       var opt = el("option", null, o[1] + " / month"); opt.value = o[0]; speed.appendChild(opt);
     });
     speed.value = "1";
-    [back, play, forward, slider, label, speed].forEach(function (n) { bar.appendChild(n); });
+    [back, play, forward, track, label, speed].forEach(function (n) { bar.appendChild(n); });
 
     function stop() {
       if (timer) clearInterval(timer);
@@ -379,12 +405,57 @@
       bar.dataset.playing = "1";
       timer = setInterval(function () { if (!ISMap.step(1, true)) stop(); }, parseFloat(speed.value) * 1000);
     }
+    control.toggle = function () { if (timer) stop(); else start(); };
     back.addEventListener("click", function () { ISMap.step(-1, true); });
     forward.addEventListener("click", function () { ISMap.step(1, true); });
-    play.addEventListener("click", function () { if (timer) stop(); else start(); });
+    play.addEventListener("click", control.toggle);
     speed.addEventListener("change", function () { if (timer) { stop(); start(); } });
     slider.addEventListener("input", function () { ISMap.goTo(ISMap.months[parseInt(slider.value, 10)], false); });
     slider.addEventListener("change", function () { report(ISMap.month); });
+
+    var drawnFor = null, ticksFor = null;
+    // Bars per month: one column per month of the slider, as wide as the slider's step.
+    control.drawHistogram = function (counts) {
+      var key = JSON.stringify(counts);
+      if (key === drawnFor) return;
+      drawnFor = key;
+      while (histogram.firstChild) histogram.removeChild(histogram.firstChild);
+      var n = ISMap.months.length, most = 1, colours = ISMap.outcomeColours || {};
+      ISMap.months.forEach(function (m) { var c = counts[m]; if (c) most = Math.max(most, c.total); });
+      var svgNS = "http://www.w3.org/2000/svg", svg = document.createElementNS(svgNS, "svg");
+      svg.setAttribute("viewBox", "0 0 " + n + " " + most);
+      svg.setAttribute("preserveAspectRatio", "none");
+      ISMap.months.forEach(function (m, i) {
+        var c = counts[m];
+        if (!c) return;
+        var y = most;
+        OUTCOME_ORDER.forEach(function (o) {
+          if (!c[o]) return;
+          var r = document.createElementNS(svgNS, "rect");
+          y -= c[o];
+          r.setAttribute("x", String(i + 0.1)); r.setAttribute("width", "0.8");
+          r.setAttribute("y", String(y)); r.setAttribute("height", String(c[o]));
+          r.setAttribute("fill", colours[o] || "#777");
+          svg.appendChild(r);
+        });
+      });
+      histogram.appendChild(svg);
+      histogram.dataset.months = String(Object.keys(counts).length);
+      histogram.title = "Plots and attacks per month (filters applied); peak " + most + " in a month";
+    };
+    function drawTicks() {
+      var key = ISMap.months.length + ":" + track.clientWidth;
+      if (key === ticksFor || !ISMap.months.length) return;
+      ticksFor = key;
+      while (ticks.firstChild) ticks.removeChild(ticks.firstChild);
+      var n = ISMap.months.length, every = track.clientWidth / (n / 12) < 34 ? 2 : 1;
+      ISMap.months.forEach(function (m, i) {
+        if (m.slice(5, 7) !== "01" || parseInt(m.slice(0, 4), 10) % every) return;
+        var t = el("span", "ismap-tb-tick", m.slice(0, 4));
+        t.style.left = (100 * (i + 0.5) / n) + "%";
+        ticks.appendChild(t);
+      });
+    }
 
     control.sync = function () {
       if (!ISMap.month) return;
@@ -394,26 +465,200 @@
       label.textContent = monthLabel(ISMap.month);
       back.disabled = ISMap.month === ISMap.months[0];
       forward.disabled = ISMap.month === ISMap.months[ISMap.months.length - 1];
+      drawTicks();
     };
     control.stop = stop;
-    control.onAdd = function () {
+    control.addTo = function (map) {
       L.DomEvent.disableClickPropagation(bar);
       L.DomEvent.disableScrollPropagation(bar);
       // Arrow keys on the slider move the month, not the map.
       L.DomEvent.on(bar, "keydown", L.DomEvent.stopPropagation);
-      return bar;
+      map.getContainer().appendChild(bar);
+      map.getContainer().classList.add("ismap-has-timebar");
+      window.addEventListener("resize", function () { ticksFor = null; drawTicks(); });
+      return control;
+    };
+    return control;
+  }
+
+  // Keys anywhere in the map (not in a text field): ← → a month, PageUp/PageDown a year, Home/End the first and
+  // last month, space play/pause; Shift with the arrows pans, + and - zoom (Leaflet's own keys are off, they
+  // would pan with the arrows).
+  function keyControl(map) {
+    map.keyboard.disable();
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, tag = t && t.tagName ? t.tagName.toLowerCase() : "";
+      if (tag === "input" || tag === "select" || tag === "textarea" || (t && t.isContentEditable)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var pan = { ArrowLeft: [-120, 0], ArrowRight: [120, 0], ArrowUp: [0, -120], ArrowDown: [0, 120] }[e.key];
+      if (e.shiftKey && pan) { map.panBy(pan); e.preventDefault(); return; }
+      var steps = { ArrowLeft: -1, ArrowRight: 1, PageUp: -12, PageDown: 12 }[e.key];
+      if (steps) { ISMap.step(steps, true); e.preventDefault(); return; }
+      if (e.key === "Home" || e.key === "End") {
+        ISMap.goTo(ISMap.months[e.key === "Home" ? 0 : ISMap.months.length - 1], true); e.preventDefault(); return;
+      }
+      if (e.key === " " && tag !== "button" && ISMap.timebar) { ISMap.timebar.toggle(); e.preventDefault(); return; }
+      if (e.key === "+" || e.key === "=") { map.zoomIn(); e.preventDefault(); }
+      else if (e.key === "-" || e.key === "_") { map.zoomOut(); e.preventDefault(); }
+    });
+  }
+
+  // Plots per month for the histogram: every plot that passes the filters, whatever the window.
+  function plotHistogram(s) {
+    var entry = ISMap.layers.plots, counts = {};
+    if (!entry) return counts;
+    entry.items.forEach(function (item) {
+      if (!inFilters(entry.def, item, s)) return;
+      var m = item.start.slice(0, 7), c = counts[m] || (counts[m] = { total: 0 });
+      c.total += 1;
+      c[item.feature.properties.outcome] = (c[item.feature.properties.outcome] || 0) + 1;
+    });
+    return counts;
+  }
+
+  // ---- the table of plots beside the map: what the map shows, searchable and sortable; a row flies to its plot.
+  var TABLE_COLUMNS = [
+    { key: "date", label: "Date", value: function (p) { return p.date; }, text: function (p) { return formatDate(p.date, p.date_precision); } },
+    { key: "target_place", label: "Target", value: function (p) { return p.target_place.toLowerCase(); }, text: function (p) { return p.target_place; } },
+    { key: "country", label: "Country", value: function (p) { return countryName(p.country); }, text: function (p) { return countryName(p.country); } },
+    { key: "province", label: "Province", value: function (p) { return shortName(p.province); }, text: function (p) { return shortName(p.province); } },
+    { key: "outcome", label: "Outcome", value: function (p) { return p.outcome; }, text: function (p) { return label(p.outcome); } },
+    { key: "killed", label: "Killed", value: function (p) { return p.killed === null || p.killed === undefined ? -1 : p.killed; }, text: function (p) { return p.outcome === "foiled" ? "" : (p.killed === null || p.killed === undefined ? "n/r" : String(p.killed)); } }
+  ];
+
+  function shortName(name) {
+    return String(name || "").replace(/\s*\(.*\)\s*$/, "");
+  }
+
+  function plotTable(map) {
+    var control = L.control({ position: "topleft" }), open = false, sortKey = "date", sortDir = 1, query = "";
+    var wrap = el("div", "ismap-table-wrap");
+    var toggle = el("button", "ismap-table-toggle", "Plots table");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    var panel = el("div", "ismap-table-panel");
+    panel.hidden = true;
+    var head = el("div", "ismap-table-head");
+    var search = el("input", "ismap-table-search");
+    search.type = "search"; search.placeholder = "Search target, country, province, summary";
+    search.setAttribute("aria-label", "Search the plots shown");
+    var csv = el("button", "ismap-table-csv", "CSV");
+    csv.type = "button"; csv.title = "Download this table as CSV";
+    var count = el("div", "ismap-table-count", "");
+    head.appendChild(search); head.appendChild(csv);
+    var table = el("table", "ismap-table");
+    var thead = el("thead"), headRow = el("tr"), tbody = el("tbody");
+    TABLE_COLUMNS.forEach(function (c) {
+      var th = el("th", null, c.label);
+      th.dataset.key = c.key;
+      th.setAttribute("role", "button"); th.tabIndex = 0;
+      th.addEventListener("click", function () { sortBy(c.key); });
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(c.key); });
+      headRow.appendChild(th);
+    });
+    thead.appendChild(headRow); table.appendChild(thead); table.appendChild(tbody);
+    [head, count, table].forEach(function (n) { panel.appendChild(n); });
+    wrap.appendChild(toggle); wrap.appendChild(panel);
+
+    function sortBy(key) {
+      sortDir = key === sortKey ? -sortDir : 1; sortKey = key; control.refresh();
+    }
+    function rows() {
+      var entry = ISMap.layers.plots;
+      if (!entry) return [];
+      var q = query.trim().toLowerCase(), column = TABLE_COLUMNS.filter(function (c) { return c.key === sortKey; })[0];
+      var shown = entry.items.filter(function (item) {
+        if (!item.visible) return false;
+        if (!q) return true;
+        var p = item.feature.properties;
+        return [p.target_place, countryName(p.country), p.country, p.province, p.summary, p.route_text, label(p.outcome)]
+          .join(" ").toLowerCase().indexOf(q) >= 0;
+      });
+      return shown.sort(function (a, b) {
+        var x = column.value(a.feature.properties), y = column.value(b.feature.properties);
+        return (x < y ? -1 : x > y ? 1 : a.feature.id < b.feature.id ? -1 : 1) * sortDir;
+      });
+    }
+    control.rows = rows;
+    control.refresh = function () {
+      var list = rows();
+      toggle.textContent = "Plots table (" + (ISMap.state && ISMap.layers.plots ? ISMap.layers.plots.items.filter(function (i) { return i.visible; }).length : 0) + ")";
+      if (!open) return;
+      while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+      list.forEach(function (item) {
+        var p = item.feature.properties, tr = el("tr");
+        tr.dataset.id = item.feature.id; tr.tabIndex = 0;
+        TABLE_COLUMNS.forEach(function (c) { tr.appendChild(el("td", null, c.text(p))); });
+        tr.addEventListener("click", function () { flyTo(item); });
+        tr.addEventListener("keydown", function (e) { if (e.key === "Enter") flyTo(item); });
+        tbody.appendChild(tr);
+      });
+      Array.prototype.forEach.call(headRow.children, function (th) {
+        th.setAttribute("aria-sort", th.dataset.key === sortKey ? (sortDir > 0 ? "ascending" : "descending") : "none");
+      });
+      count.textContent = list.length + " shown" + (query ? " matching the search" : "") + " · click a row to go to it";
+      panel.dataset.rows = String(list.length);
+    };
+    function flyTo(item) {
+      var p = item.feature.properties, target = L.latLng(p.target_lat, p.target_lon);
+      map.once("moveend", function () {
+        var cluster = ISMap.cluster;
+        if (item.marker && cluster && cluster.hasLayer(item.marker)) {
+          cluster.zoomToShowLayer(item.marker, function () { item.marker.openPopup(); });
+        } else if (item.marker) { item.marker.openPopup(); }
+      });
+      map.setView(target, Math.max(map.getZoom(), 6), { animate: false });
+      map.fire("moveend");
+    }
+    function toCsv() {
+      var header = ["id", "date", "date_precision", "target_place", "country", "country_name", "province", "link",
+                    "outcome", "target_type", "killed", "injured", "confidence", "summary"];
+      var inert = function (v) {
+        var t = v === null || v === undefined ? "" : String(v);
+        if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;  // as the app's CSV exports: no spreadsheet formulas
+        return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+      };
+      var lines = [header.join(",")];
+      rows().forEach(function (item) {
+        var p = item.feature.properties;
+        lines.push(header.map(function (h) { return inert(h === "country_name" ? countryName(p.country) : p[h]); }).join(","));
+      });
+      return lines.join("\n") + "\n";
+    }
+    control.csv = toCsv;
+    csv.addEventListener("click", function () {
+      var blob = new Blob([toCsv()], { type: "text/csv;charset=utf-8" });
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "plots-table-" + (ISMap.month || "map") + ".csv";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+    });
+    search.addEventListener("input", function () { query = search.value; control.refresh(); });
+    toggle.addEventListener("click", function () {
+      open = !open; panel.hidden = !open; toggle.setAttribute("aria-expanded", String(open));
+      wrap.classList.toggle("ismap-table-open", open);
+      control.refresh();
+    });
+    control.onAdd = function () {
+      L.DomEvent.disableClickPropagation(wrap);
+      L.DomEvent.disableScrollPropagation(wrap);
+      L.DomEvent.on(wrap, "keydown", L.DomEvent.stopPropagation);
+      return wrap;
     };
     return control;
   }
 
   function legendControl(cfg) {
-    var control = L.control({ position: "bottomleft" });
+    var control = L.control({ position: cfg.timebar ? "topright" : "bottomleft" });
     control.onAdd = function () {
       var box = el("details", "ismap-legend");
-      box.open = cfg.legendOpen !== false;
+      // Collapsed by default into a clear control, so it never sits over what a person reads; open in exports
+      // and slides, where it explains a still picture.
+      box.open = cfg.legendOpen === true || (cfg.legendOpen !== false && !cfg.timebar);
       var summary = el("summary", "ismap-legend-summary");
       summary.appendChild(el("span", "ismap-legend-date", ""));
-      summary.appendChild(el("span", "ismap-legend-hint", " legend"));
+      summary.appendChild(el("span", "ismap-legend-hint", " Legend"));
       box.appendChild(summary);
       cfg.layers.forEach(function (def) {
         var group = el("div", "ismap-legend-group");
@@ -619,9 +864,19 @@
       box.dataset.ready = "1";
       // A missing bibliography must not hide a map that is drawn: popups then list the ids.
       var refsLoading = loadRefs().catch(function (err) { if (window.console) console.error(err); });
+      ISMap.outcomeColours = {};
+      cfg.layers.forEach(function (def) {
+        if (def.id !== "plots") return;
+        OUTCOME_ORDER.forEach(function (o) { if (def.styles[o + "-directed"]) ISMap.outcomeColours[o] = def.styles[o + "-directed"].color; });
+      });
       if (cfg.timebar) {
         ISMap.timebar = timeBar();
         ISMap.timebar.addTo(map);
+        keyControl(map);
+      }
+      if (cfg.table && ISMap.layers.plots) {
+        ISMap.table = plotTable(map);
+        ISMap.table.addTo(map);
       }
       if (cfg.standalone) {
         map.keyboard.disable();
