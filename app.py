@@ -136,7 +136,7 @@ def monthly_area(directory: str, today: date) -> pd.DataFrame:
 
 def province_names() -> dict[str, str]:
     frame = frames()["affiliates"]
-    return dict(sorted(zip(frame["id"], frame["name"]), key=lambda item: item[1]))
+    return dict(sorted(zip(frame["province_id"], frame["name"]), key=lambda item: item[1]))
 
 
 def plot_countries() -> list[str]:
@@ -179,7 +179,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.SCENE] = scene
     view, notices = parse_query(
         params, today,
-        provinces=frozenset(frames()["affiliates"]["id"]), countries=frozenset(plot_countries()),
+        provinces=frozenset(frames()["affiliates"]["province_id"]), countries=frozenset(plot_countries()),
     )
     months = month_options(today)
     st.session_state[Keys.MONTH] = view.month
@@ -362,7 +362,7 @@ def reference_list(directory: str) -> list[dict]:
 
 def known_ids() -> dict[str, frozenset[str]]:
     return {"refs": frozenset(r["id"] for r in reference_list(data_dir())),
-            "provinces": frozenset(frames()["affiliates"]["id"])}
+            "provinces": frozenset(frames()["affiliates"]["province_id"])}
 
 
 def current_briefing() -> Briefing | None:

@@ -57,6 +57,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("events", "affiliates/events*.csv", models.ProvinceEvent, required=False),
     TableSpec("strength", "affiliates/strength*.csv", models.StrengthEstimate, required=False),
     TableSpec("rivals", "affiliates/rivals*.csv", models.Rival, required=False),
+    TableSpec("phases", "affiliates/phases*.csv", models.Phase, required=False),
+    TableSpec("areas", "affiliates/areas*.csv", models.Area, required=False),
     TableSpec("plots", "plots/plots*.csv", models.Plot),
     TableSpec("legs", "plots/legs*.csv", models.PlotLeg, required=False),
     TableSpec("figures", "figures*.csv", models.Figure, required=False),

@@ -22,6 +22,8 @@ PlaceKind = Literal[
 ]
 EventKind = Literal["announced", "renamed", "merged", "split", "status", "leader", "other"]
 Status = Literal["active", "degraded", "dormant", "defunct", "merged"]
+PhaseKind = Literal["affiliated", "active", "degraded", "dormant", "ended"]
+PhaseChange = Literal["merged", "split", "renamed"]
 EndReason = Literal["merged", "renamed", "split", "defunct"]
 Qualifier = Literal["fewer_than", "about", "at_least", "up_to", "more_than"]
 Scope = Literal["IRQ", "SYR", "total"]
@@ -185,8 +187,37 @@ class Rival(Record):
     id: Slug
     province_id: Slug
     rival: Required
+    start: OptionalDate = None
+    end: OptionalDate = None
     refs: RefList
     note: Note = ""
+
+
+class Phase(Record):
+    """What a branch was from `start` until its next phase: affiliated, active, degraded, dormant or ended."""
+
+    id: Slug
+    province_id: Slug
+    start: Date
+    phase: PhaseKind
+    change: Annotated[Optional[PhaseChange], BeforeValidator(_optional_number)] = None
+    successor_id: OptionalSlug = ""
+    detail: Summary
+    confidence: Confidence
+    refs: RefList
+
+
+class Area(Record):
+    """Where a branch operated from `start` to `end` (exclusive), as regions at the scale the sources support."""
+
+    id: Slug
+    province_id: Slug
+    start: Date
+    end: OptionalDate = None
+    regions: TextList = []  # empty: the sources document no ground (the branch is shown at its anchor only)
+    note: Note = ""
+    confidence: Confidence
+    refs: RefList
 
 
 EvidenceList = Annotated[list[Evidence], BeforeValidator(_split_list), Field(min_length=1)]

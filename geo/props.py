@@ -35,8 +35,16 @@ class TerritoryProps(Props):
 
 
 class AffiliateProps(Props):
+    province_id: str
     name: str
     aliases: list[str]
+    announced: str
+    announced_precision: str
+    phase: str
+    phase_change: Optional[str]
+    phase_detail: str
+    area_note: str
+    regions: list[str]
     start: str
     start_precision: str
     end: Optional[str]

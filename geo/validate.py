@@ -65,7 +65,7 @@ def check_links(sources: Sources) -> list[Problem]:
             problems.append(_problem(sources.control, record, "place_id", f"unknown place '{record.place_id}'",
                                      "add the place to territory/places*.csv or fix the id"))
     for name, column in (("events", "province_id"), ("strength", "province_id"), ("rivals", "province_id"),
-                         ("plots", "province_id")):
+                         ("plots", "province_id"), ("phases", "province_id"), ("areas", "province_id")):
         table = sources.tables[name]
         for record in table.records:
             if getattr(record, column) not in provinces:
@@ -75,7 +75,19 @@ def check_links(sources: Sources) -> list[Problem]:
         if record.related_id and record.related_id not in provinces:
             problems.append(_problem(sources.events, record, "related_id", f"unknown province '{record.related_id}'",
                                      "use an id from affiliates/provinces*.csv"))
+    for record in sources.phases.records:
+        if record.successor_id and record.successor_id not in provinces:
+            problems.append(_problem(sources.phases, record, "successor_id",
+                                     f"unknown province '{record.successor_id}'", "use a province id"))
+    for record in sources.areas.records:
+        for region in record.regions:
+            if region not in regions:
+                problems.append(_problem(sources.areas, record, "regions", f"unknown region '{region}'",
+                                         "add it to affiliates/regions*.csv or fix the id"))
     for record in sources.provinces.records:
+        if record.successor_id == record.id:
+            problems.append(_problem(sources.provinces, record, "successor_id", "names the province itself",
+                                     "give the province it became, or leave empty"))
         if record.successor_id and record.successor_id not in provinces:
             problems.append(_problem(sources.provinces, record, "successor_id",
                                      f"unknown province '{record.successor_id}'", "use a province id"))
@@ -134,6 +146,34 @@ def check_plot_dates(sources: Sources) -> list[Problem]:
                 f"'{plot.province_id}' was announced {province.announced.text}, after this plot ({plot.date.text})",
                 "use the province that existed then, or 'central'",
             ))
+    return problems
+
+
+def check_areas(sources: Sources) -> list[Problem]:
+    """A branch's operating-area periods end after they start and never overlap; one phase per start date."""
+    problems = []
+    by_province: dict[str, list] = defaultdict(list)
+    for area in sources.areas.records:
+        if area.end is not None and area.end.value <= area.start.value:
+            problems.append(_problem(sources.areas, area, "end", f"end {area.end.text} is not after start {area.start.text}",
+                                     "swap the dates or correct them"))
+            continue
+        by_province[area.province_id].append(area)
+    for province_id, areas in by_province.items():
+        ordered = sorted(areas, key=lambda a: a.start.value)
+        for earlier, later in zip(ordered, ordered[1:]):
+            if earlier.end is None or earlier.end.value > later.start.value:
+                problems.append(_problem(sources.areas, later, "start",
+                                         f"area '{later.id}' overlaps '{earlier.id}' of '{province_id}'",
+                                         "an area period ends (exclusive) on or before the next one starts"))
+    seen: dict[tuple[str, str], object] = {}
+    for phase in sources.phases.records:
+        key = (phase.province_id, phase.start.iso)
+        if key in seen:
+            problems.append(_problem(sources.phases, phase, "start",
+                                     f"'{phase.province_id}' already has a phase from {phase.start.text}",
+                                     "give each phase its own start date"))
+        seen[key] = phase
     return problems
 
 
@@ -199,6 +239,7 @@ def validate_sources(sources: Sources, base: Path = BASE) -> list[Problem]:
     problems += check_intervals(sources)
     problems += check_plot_dates(sources)
     problems += check_plots(sources)
+    problems += check_areas(sources)
     problems += check_coordinates(sources, base)
     return problems
 

@@ -1,27 +1,45 @@
-"""Provinces layer: operating areas of IS provinces and branches, labelled at their anchor."""
+"""Provinces layer: each branch's operating area on the map date, styled by its phase, labelled at its anchor."""
 
 from __future__ import annotations
 
 from layers.base import LayerDef, LegendEntry, PopupField
 from layers.palette import PROVINCE
 
+CALIPHATE = "2014-06-29"  # from then on the central leadership shares its ground with the Iraq and Syria provinces
+PHASES = ("affiliated", "active", "degraded", "dormant")
+
 
 def style_key(props: dict) -> str:
-    """The central leadership shares its ground with the Iraq and Syria provinces: only its label is drawn."""
-    return "central" if props.get("id") == "central" else "province"
+    """The phase of the period; the central leadership after June 2014 is drawn by its label only."""
+    if props.get("province_id", props.get("id")) == "central" and str(props.get("start", "")) >= CALIPHATE:
+        return "central"
+    phase = props.get("phase", "active")
+    return phase if phase in PHASES else "active"
 
 
 def styles(theme: str) -> dict[str, dict]:
+    """Solid while active, dotted before recognition, lighter and dashed when degraded, outline only when dormant;
+    a branch with no documented ground is a dot at its anchor (radius)."""
+    weight = 2.2 if theme == "projector" else 1.6
+    base = {"color": PROVINCE, "fillColor": PROVINCE, "opacity": 0.9, "weight": weight, "radius": 6}
     return {
-        "province": {"color": PROVINCE, "weight": 1.6, "opacity": 0.9, "dashArray": "6 4",
-                     "fillColor": PROVINCE, "fillOpacity": 0.10},
+        "active": {**base, "fillOpacity": 0.16, "dashArray": None},
+        "affiliated": {**base, "fillOpacity": 0.07, "dashArray": "2 5"},
+        "degraded": {**base, "fillOpacity": 0.06, "opacity": 0.75, "dashArray": "7 5"},
+        "dormant": {**base, "fillOpacity": 0.0, "opacity": 0.6, "weight": weight * 0.7, "dashArray": "1 4"},
         "central": {"color": PROVINCE, "weight": 0, "opacity": 0, "stroke": False, "fillColor": PROVINCE,
-                    "fillOpacity": 0.0},
+                    "fillOpacity": 0.0, "radius": 0},
     }
 
 
 def legend(theme: str) -> list[LegendEntry]:
-    return [LegendEntry("Province or branch: operating area (approximate)", "fill", styles(theme)["province"])]
+    table = styles(theme)
+    return [
+        LegendEntry("Province active: operating area (approximate)", "fill", table["active"]),
+        LegendEntry("Pledged group, before IS named a province", "fill", table["affiliated"]),
+        LegendEntry("Degraded: lost its ground or most fighters", "fill", table["degraded"]),
+        LegendEntry("Dormant: little or no claimed activity", "fill", table["dormant"]),
+    ]
 
 
 LAYER = LayerDef(
@@ -33,14 +51,17 @@ LAYER = LayerDef(
     title_prop="name",
     kind_label="IS province or branch",
     fields=(
+        PopupField("On the map date", "phase", "label"),
+        PopupField("Since", "start", "date"),
+        PopupField("What changed", "phase_detail"),
+        PopupField("Operating area", "area_note"),
+        PopupField("Areas", "regions", "list"),
+        PopupField("Latest strength estimate", "strength", "strength_latest"),
+        PopupField("Strength over time", "strength", "strength_series"),
+        PopupField("Fighting then", "rivals", "rivals_then"),
         PopupField("Also known as", "aliases", "list"),
-        PopupField("Announced", "start", "date"),
-        PopupField("Ended", "end", "date"),
-        PopupField("How it ended", "end_reason"),
-        PopupField("Status on the map date", "events", "status"),
-        PopupField("Countries of operation", "countries", "list"),
-        PopupField("Strength estimates", "strength", "strength"),
-        PopupField("Rivals named in the sources", "rivals", "rivals"),
+        PopupField("Announced as a province", "announced", "date"),
+        PopupField("Countries of operation", "countries", "countries"),
         PopupField("Arc anchor", "anchor_name"),
         PopupField("About the anchor", "anchor_note"),
         PopupField("Confidence", "confidence"),

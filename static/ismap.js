@@ -37,8 +37,55 @@
     jewish_community: "Jewish community", transport: "transport", venue_event: "venue or event", officials: "officials",
     unknown: "not made public",
     is_claim: "IS claim", official: "official attribution", court: "court finding", pledge: "documented pledge",
-    media: "media report of investigators' findings"
+    media: "media report of investigators' findings",
+    affiliated: "pledged group (before IS named a province)", active: "active province",
+    degraded: "degraded (lost its ground or most fighters)", dormant: "dormant (little or no claimed activity)",
+    ended: "ended"
   };
+
+  var QUALIFIERS = { fewer_than: "fewer than ", about: "about ", at_least: "at least ", up_to: "up to ", more_than: "more than " };
+
+  function strengthText(s) {
+    var range = s.high !== null && s.high !== undefined && s.high !== s.low ? number(s.low) + "–" + number(s.high) : number(s.low);
+    return (QUALIFIERS[s.qualifier] || "") + range + " (" + formatDate(s.as_of, s.as_of_precision) + ")";
+  }
+
+  // Estimates up to the map date.
+  function strengthUpTo(list, date) {
+    return (list || []).filter(function (s) { return !date || s.as_of <= date; });
+  }
+
+  // A small series of the estimates (low-high bars, a dot at each midpoint) up to the map date, as SVG.
+  function strengthChart(list, date) {
+    var known = strengthUpTo(list, date).filter(function (s) { return s.low !== null && s.low !== undefined; });
+    if (known.length < 2) return null;
+    var svgNS = "http://www.w3.org/2000/svg", w = 220, h = 56, pad = 6;
+    var t0 = Date.parse(known[0].as_of), t1 = Date.parse(known[known.length - 1].as_of);
+    var top = Math.max.apply(null, known.map(function (s) { return s.high || s.low; }));
+    var svg = document.createElementNS(svgNS, "svg");
+    svg.setAttribute("width", String(w)); svg.setAttribute("height", String(h));
+    svg.setAttribute("class", "ismap-strength-chart");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Strength estimates up to the map date: " + known.map(strengthText).join("; "));
+    function x(s) { return pad + (t1 > t0 ? (Date.parse(s.as_of) - t0) / (t1 - t0) : 0.5) * (w - 2 * pad); }
+    function y(v) { return h - pad - (v / top) * (h - 2 * pad); }
+    known.forEach(function (s) {
+      var line = document.createElementNS(svgNS, "line"), hi = s.high || s.low;
+      line.setAttribute("x1", String(x(s))); line.setAttribute("x2", String(x(s)));
+      line.setAttribute("y1", String(y(s.low))); line.setAttribute("y2", String(y(hi)));
+      line.setAttribute("stroke", "#0072B2"); line.setAttribute("stroke-width", "3");
+      svg.appendChild(line);
+      var dot = document.createElementNS(svgNS, "circle");
+      dot.setAttribute("cx", String(x(s))); dot.setAttribute("cy", String(y((s.low + hi) / 2)));
+      dot.setAttribute("r", "2.5"); dot.setAttribute("fill", "#000");
+      svg.appendChild(dot);
+    });
+    var caption = document.createElementNS(svgNS, "text");
+    caption.setAttribute("x", String(pad)); caption.setAttribute("y", "10"); caption.setAttribute("font-size", "9");
+    caption.textContent = "max " + number(top) + " fighters";
+    svg.appendChild(caption);
+    return svg;
+  }
 
   function countryName(iso3) {
     var names = (ISMap.cfg && ISMap.cfg.countries) || {};
@@ -73,12 +120,17 @@
       case "list": return (v || []).join(", ");
       case "status": return statusOn(v, state ? state.date : "9999");
       case "strength":
-        return (v || []).map(function (s) {
-          var q = { fewer_than: "fewer than ", about: "about ", at_least: "at least ", up_to: "up to ", more_than: "more than " }[s.qualifier] || "";
-          var range = s.high !== null && s.high !== undefined && s.high !== s.low ? number(s.low) + "–" + number(s.high) : number(s.low);
-          return q + range + " (" + formatDate(s.as_of, s.as_of_precision) + ")";
-        }).join("; ");
+        return (v || []).map(strengthText).join("; ");
+      case "strength_latest":
+        var upTo = strengthUpTo(v, state ? state.date : null);
+        return upTo.length ? strengthText(upTo[upTo.length - 1]) + (upTo.length > 1 ? " · " + upTo.length + " estimates so far" : "") : "";
+      case "strength_series": return "";  // drawn as a chart by popupContent
       case "rivals": return (v || []).map(function (r) { return r.rival; }).join(", ");
+      case "rivals_then":
+        var day = state ? state.date : "9999-12-31";
+        return (v || []).filter(function (r) { return (!r.start || r.start <= day) && (!r.end || r.end > day); })
+          .map(function (r) { return r.rival; }).join(", ");
+      case "countries": return (v || []).map(countryName).join(", ");
       case "details":
         return Object.keys(v || {}).map(function (k) { return k + ": " + v[k]; }).join(" · ");
       case "events":
@@ -110,6 +162,15 @@
     box.appendChild(el("div", "ismap-title", props[def.titleProp]));
     var table = el("dl", "ismap-fields");
     def.fields.forEach(function (field) {
+      if (field.format === "strength_series") {
+        var chart = strengthChart(props[field.prop], ISMap.state ? ISMap.state.date : null);
+        if (!chart) return;
+        table.appendChild(el("dt", null, field.label));
+        var dd = el("dd");
+        dd.appendChild(chart);
+        table.appendChild(dd);
+        return;
+      }
       var text = fieldValue(field, props, ISMap.state);
       if (text === "" || text === null) return;
       table.appendChild(el("dt", null, field.label));
@@ -129,7 +190,7 @@
     var line = def.id === "plots" ? formatDate(props.date, props.date_precision) + " · " + label(props.outcome) + " · " + props.province
       : def.id === "territory" ? "held " + formatDate(props.start, props.start_precision) + " – " + (props.end ? formatDate(props.end, props.end_precision) : "")
       : def.id === "user" ? (props.start ? formatDate(props.start, "day") + (props.end ? " – " + formatDate(props.end, "day") : "") : "no dates")
-      : "announced " + formatDate(props.start, props.start_precision);
+      : label(props.phase) + " since " + formatDate(props.start, props.start_precision);
     box.appendChild(el("div", null, line));
     return box;
   }
@@ -197,7 +258,9 @@
         var label = L.circleMarker([props.anchor_lat, props.anchor_lon], {
           radius: 3, color: style.color, fillColor: style.color, fillOpacity: 1, weight: 1
         });
-        label.bindTooltip(el("span", null, props.name), { permanent: true, direction: "right", className: "ismap-label ismap-province-label" });
+        var rank = { active: 30, degraded: 20, affiliated: 20, dormant: 10 }[props.phase] || 15;
+        label.bindTooltip(el("span", null, props.name), { permanent: true, direction: "right",
+          className: "ismap-label ismap-province-label ismap-rank-" + rank });
         label.bindPopup(function () { return popupContent(def, props); }, popupOptions());
         layer = L.featureGroup([layer, label]);
       }
@@ -227,7 +290,7 @@
         matches(f.links, p.link) && matches(f.countries, p.country);
     }
     // The target-country filter is about plots only: territory and provinces are never filtered by it.
-    if (def.id === "affiliates") return matches(f.provinces, p.id);
+    if (def.id === "affiliates") return matches(f.provinces, p.province_id || p.id);
     return true;
   }
 
@@ -240,6 +303,35 @@
       label.shown = show;
     });
   }
+
+  // Labels never overlap: after a step, a pan or a zoom, labels are kept by rank (provinces by phase, then
+  // places), and one that would overlap a kept label is hidden (its dot stays).
+  var declutterQueued = false;
+  function declutter() {
+    if (declutterQueued) return;
+    declutterQueued = true;
+    window.requestAnimationFrame(function () {
+      declutterQueued = false;
+      var container = ISMap.map && ISMap.map.getContainer();
+      if (!container) return;
+      var labels = Array.prototype.slice.call(container.querySelectorAll(".ismap-label"));
+      var ranked = labels.map(function (node, i) {
+        var m = /ismap-rank-(\d+)/.exec(node.className), rank = m ? parseInt(m[1], 10) : 5;
+        node.style.visibility = "";
+        return { node: node, rank: rank, order: i, box: node.getBoundingClientRect() };
+      }).sort(function (a, b) { return b.rank - a.rank || a.order - b.order; });
+      var kept = [], hidden = 0;
+      ranked.forEach(function (l) {
+        var b = l.box, clash = b.width === 0 || kept.some(function (k) {
+          return b.left < k.right && b.right > k.left && b.top < k.bottom && b.bottom > k.top;
+        });
+        if (clash && b.width > 0) { l.node.style.visibility = "hidden"; hidden += 1; } else if (b.width > 0) kept.push(b);
+      });
+      container.dataset.labelsHidden = String(hidden);
+      container.dataset.labelsShown = String(kept.length);
+    });
+  }
+  ISMap.declutter = declutter;
 
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
@@ -269,6 +361,7 @@
     if (ISMap.legend) ISMap.legend.setDate(s);
     if (ISMap.timebar) ISMap.timebar.drawHistogram(plotHistogram(s));
     if (ISMap.table) ISMap.table.refresh();
+    declutter();
   }
 
   // ---- time: the map steps through months by itself; the server only learns the month afterwards.
@@ -857,6 +950,7 @@
       });
       ISMap.cluster.addTo(map);
       drawLabels(map, cfg, results[2]);
+      map.on("zoomend moveend", declutter);
       ISMap.legend = legendControl(cfg);
       ISMap.legend.addTo(map);
       L.control.scale({ imperial: false }).addTo(map);

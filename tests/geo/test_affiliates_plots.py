@@ -77,7 +77,7 @@ def test_no_record_without_a_reference():
 
 def test_every_path_starts_where_it_was_directed_and_ends_at_the_target(plots, provinces):
     """From the province's anchor, or from the first leg that says where the plot was directed from."""
-    anchors = {row["id"]: (row["anchor_lon"], row["anchor_lat"]) for _, row in provinces.iterrows()}
+    anchors = {row["province_id"]: (row["anchor_lon"], row["anchor_lat"]) for _, row in provinces.iterrows()}
     data = json.loads((GEOJSON / "plots.geojson").read_text(encoding="utf-8"))
     with_legs = 0
     for feature in data["features"]:
@@ -93,35 +93,44 @@ def test_every_path_starts_where_it_was_directed_and_ends_at_the_target(plots, p
     assert with_legs >= 40
 
 
-def test_no_province_exists_before_its_announcement(provinces, plots):
-    for _, row in provinces.iterrows():
-        announced = date.fromisoformat(row["start"])
-        before = date.fromordinal(announced.toordinal() - 1)
-        assert row["id"] not in set(active_on(provinces, before)["id"])
-        assert row["id"] in set(active_on(provinces, announced)["id"])
-    starts = dict(zip(provinces["id"], provinces["start"]))
+def test_no_province_is_drawn_before_its_first_phase_and_plots_follow_announcements(provinces, plots):
+    first = provinces.groupby("province_id")["start"].min()
+    for province_id, start in first.items():
+        before = date.fromordinal(date.fromisoformat(start).toordinal() - 1)
+        on_map = set(active_on(provinces, before)["province_id"])
+        assert province_id not in on_map
+        assert province_id in set(active_on(provinces, date.fromisoformat(start))["province_id"])
+    announced = dict(zip(provinces["province_id"], provinces["announced"]))
     for _, plot in plots.iterrows():
         if plot["province_id"] != "central":
-            assert plot["date"] >= starts[plot["province_id"]], plot["id"]
+            assert plot["date"] >= announced[plot["province_id"]], plot["id"]
 
 
 def test_first_announcements_and_later_provinces(provinces):
-    starts = dict(zip(provinces["id"], provinces["start"]))
+    announced = dict(zip(provinces["province_id"], provinces["announced"]))
     for province in ("sinai", "libya-barqa", "libya-tarabulus", "libya-fezzan", "yemen", "algeria", "saudi-arabia"):
-        assert starts[province].startswith("2014-11"), province
+        assert announced[province].startswith("2014-11"), province
     for province in ("khorasan", "west-africa", "caucasus", "east-asia", "somalia", "central-africa", "sahel",
                      "pakistan", "hind", "turkey", "mozambique"):
-        assert province in starts
+        assert province in announced
 
 
 def test_seed_rivals_and_strength(provinces):
-    rows = {row["id"]: row for _, row in provinces.iterrows()}
+    rows = {row["province_id"]: row for _, row in provinces.iterrows()}
     rivals = {p: {r["rival"] for r in rows[p]["rivals"]} for p in ("khorasan", "yemen", "somalia")}
     assert any("Taliban" in r for r in rivals["khorasan"]) and any("Haqqani" in r for r in rivals["khorasan"])
     assert any("Qaeda" in r for r in rivals["yemen"])
     assert any("Shabaab" in r for r in rivals["somalia"])
     somalia_2017 = [s for s in rows["somalia"]["strength"] if s["as_of"].startswith("2017")]
     assert any(s["qualifier"] == "fewer_than" and s["low"] == 100 and "seed-csm-2017" in s["refs"] for s in somalia_2017)
+
+
+def test_the_first_seeds_date_shows_somalia_and_the_marawi_fighters(provinces):
+    """On 2017-10-01 the map shows the IS presence in Somalia and the IS-aligned fighters of Marawi (seed 000)."""
+    on = active_on(provinces, date(2017, 10, 1)).set_index("province_id")
+    assert on.loc["somalia", "phase"] == "affiliated" and on.loc["somalia", "area_km2"] > 1000
+    assert on.loc["east-asia", "phase"] == "affiliated"
+    assert on.loc["east-asia"].geometry.intersects(shape({"type": "Point", "coordinates": [124.29, 8.0]}).buffer(0.2))
 
 
 def test_seed_figures_are_recorded():
@@ -132,9 +141,12 @@ def test_seed_figures_are_recorded():
         assert needed in values, needed
 
 
-def test_provinces_have_areas_not_dots(provinces):
+def test_provinces_have_areas_or_say_why_they_are_dots(provinces):
     for _, row in provinces.iterrows():
-        assert row.geometry.geom_type in ("Polygon", "MultiPolygon") and row["area_km2"] > 1000, row["id"]
+        if row.geometry.geom_type == "Point":
+            assert row["area_km2"] == 0 and "shown at its anchor only" in row["area_note"], row["id"]
+        else:
+            assert row.geometry.geom_type in ("Polygon", "MultiPolygon") and row["area_km2"] > 500, row["id"]
 
 
 def test_plot_target_labels_are_dated_and_theatre_labels_are_not():
@@ -146,3 +158,20 @@ def test_plot_target_labels_are_dated_and_theatre_labels_are_not():
     labels = {label["name"]: label["since"] for label in dated_labels(key_places(), frames)}
     assert labels["Kerman"] == "2024-01-03" and labels["Muscat"] == "2024-07-15"
     assert labels["Mosul"] is None and labels["Raqqa"] is None
+
+
+def test_no_branch_is_drawn_as_a_whole_country_or_larger_than_its_theatre(provinces):
+    """Areas are drawn at the scale the sources support: no whole-country region is used by any period, and no
+    branch's area on a sampled date exceeds 300,000 km² (the Sahel branch, the widest, is about 280,000)."""
+    sources = load_valid_sources(SOURCES)
+    whole = {r.id for r in sources.regions.records if not r.clip_wkt}
+    assert not [a.id for a in sources.areas.records if set(a.regions) & whole]
+    assert all(any(a.province_id == p.id for a in sources.areas.records) for p in sources.provinces.records)
+    for year in range(2013, 2027):
+        shown = active_on(provinces, date(year, 7, 1))
+        big = shown[(shown["area_km2"] > 300_000) & (shown["province_id"] != "central")]
+        assert big.empty, (year, list(big["id"]))
+    on = active_on(provinces, date(2024, 7, 1)).set_index("province_id")
+    assert on.loc["saudi-arabia", "area_km2"] < 10_000 and on.loc["turkey", "area_km2"] < 10_000
+    assert on.loc["libya", "phase"] == "dormant" and on.loc["sinai", "phase"] == "dormant"
+    assert on.loc["west-africa", "phase"] == "active"

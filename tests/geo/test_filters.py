@@ -49,8 +49,9 @@ def test_a_place_taken_twice(territory):
 
 def test_open_end_is_still_true(fixture_build):
     provinces = load_layer("affiliates", fixture_build)
-    assert "khorasan" in ids(active_on(provinces, date(2026, 1, 1)))
-    assert "khorasan" not in ids(active_on(provinces, date(2015, 1, 25)))
+    assert "khorasan--2019-11-01" in ids(active_on(provinces, date(2026, 1, 1)))  # its last period has no end
+    assert "khorasan--2015-01-26" not in ids(active_on(provinces, date(2015, 1, 25)))  # starts the next day
+    assert "khorasan--2014-10-01" in ids(active_on(provinces, date(2015, 1, 25)))  # the pledged group before it
 
 
 def test_window_is_inclusive(plots):
