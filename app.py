@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import secrets
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -35,7 +36,7 @@ from layers.snapshot import SnapshotUnavailable
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
-from layers.publish import prune, publish
+from layers.publish import prune, prune_user_layers, publish, remove_published
 
 LAYER_DEFS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plots": plots.LAYER}
 LAYER_LABELS = {"territory": "Territory held", "affiliates": "Provinces", "plots": "External plots"}
@@ -79,6 +80,8 @@ class Keys:
     UPLOAD_PROBLEMS = "user_layer_problems"
     USER_LAYER_FILE = "user_layer_from"
     FRAME_BUILT = "map_frame_built"
+    USER_TOKEN = "user_layer_token"
+    USER_URL = "user_layer_url"
     FRAME_CENTRE = "map_frame_centre"
     COMPARE = "w_compare"
 
@@ -320,6 +323,8 @@ def read_upload() -> None:
     if upload is None:
         for key in (Keys.USER_LAYER, Keys.UPLOAD_ID, Keys.UPLOAD_PROBLEMS, Keys.USER_LAYER_FILE):
             st.session_state.pop(key, None)
+        if st.session_state.get(Keys.USER_URL):
+            remove_published(st.session_state.pop(Keys.USER_URL))
         return
     if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
         layer = read_user_layer_bounded(upload.name, upload.getvalue())
@@ -478,7 +483,17 @@ def with_user_layer(data: MapData) -> MapData:
     user: UserLayer | None = st.session_state.get(Keys.USER_LAYER)
     if user is None or user.frame.empty:
         return data
-    url = publish("user", payload(userlayer.LAYER, "user", user.frame))
+    # The file name carries a secret of this session (128 bits) as well as the content hash: another session, or
+    # anyone who knows the file, cannot find it; it is deleted when the layer is replaced or removed, and any
+    # user file older than a few hours (a session that ended) is deleted at the next upload.
+    token = st.session_state.setdefault(Keys.USER_TOKEN, secrets.token_hex(16))
+    url = publish(f"user-{token}", payload(userlayer.LAYER, "user", user.frame))
+    previous = st.session_state.get(Keys.USER_URL)
+    if previous != url:
+        if previous:
+            remove_published(previous)
+        prune_user_layers()
+        st.session_state[Keys.USER_URL] = url
     return replace(data, layers=data.layers + ((userlayer.LAYER, url),))
 
 

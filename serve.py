@@ -18,9 +18,11 @@ import asyncio
 import gzip
 import importlib
 import mimetypes
+import os
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit
 import streamlit as st
@@ -103,9 +105,58 @@ class CompressedFrontend:
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", kind.encode()), (b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
             (b"content-length", str(len(body)).encode()), (b"cache-control", IMMUTABLE.encode()),
-            (b"x-content-type-options", b"nosniff"),
         ]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+def content_security_policy(tile_url: str = "") -> str:
+    """Only the app's own origin: scripts, styles, images, fetches and frames. Streamlit's frontend and
+    streamlit-folium need inline scripts and styles and eval (the map's state arrives as script), so those are
+    allowed from the page itself; nothing may load from, post to or frame the page from another origin. Online
+    tiles, when an operator turns them on (ISMAP_TILE_URL), add their host to img-src."""
+    images = "'self' data: blob:"
+    if tile_url:
+        host = urlsplit(tile_url.replace("{s}", "a")).netloc
+        if host:
+            images += f" https://{host.replace('a.', '*.', 1) if host.startswith('a.') else host}"
+    return "; ".join((
+        "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}", "font-src 'self' data:", "connect-src 'self' ws: wss:", "frame-src 'self' blob:",
+        "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+        "frame-ancestors 'self'",
+    ))
+
+
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware: every HTTP response gets the CSP above, frame-ancestors, Referrer-Policy and nosniff, and
+    loses Streamlit's `Access-Control-Allow-Origin: *` (no other origin may read the app's files or a user's
+    layer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.csp = content_security_policy(os.environ.get("ISMAP_TILE_URL", "").strip()).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                names = {b"content-security-policy", b"access-control-allow-origin"} | {k for k, _ in SECURITY_HEADERS}
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                headers += [(b"content-security-policy", self.csp), *SECURITY_HEADERS]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 # What the app's first run would otherwise import while the first visitor waits (about a second here).
@@ -121,4 +172,5 @@ async def warm_imports(_app):
     yield
 
 
-app = st.App("app.py", middleware=[Middleware(CompressedFrontend)], lifespan=warm_imports)
+app = st.App("app.py", middleware=[Middleware(SecurityHeaders), Middleware(CompressedFrontend)],
+             lifespan=warm_imports)

@@ -38,3 +38,34 @@ def prune(static_dir: Path = STATIC, keep: set[str] | frozenset[str] = frozenset
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+USER_LAYER_MAX_AGE_S = 6 * 3600
+
+
+def remove_published(url: str, static_dir: Path = STATIC) -> bool:
+    """Delete one generated payload by its URL (a user's replaced or removed layer); True if a file went."""
+    name = url.rsplit("/", 1)[-1]
+    if "/" in name or not name.endswith(".json") or name.startswith("."):
+        return False
+    path = static_dir / "gen" / name
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    return existed
+
+
+def prune_user_layers(static_dir: Path = STATIC, max_age_s: float = USER_LAYER_MAX_AGE_S) -> int:
+    """Delete users' layers older than max_age_s (their sessions have ended) and stale temp files."""
+    folder = static_dir / "gen"
+    if not folder.exists():
+        return 0
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in list(folder.glob("user-*.json")) + list(folder.glob(".*")):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -147,3 +147,25 @@ def test_the_compressing_layer_answers_only_for_plain_files_inside_its_folders(t
     for path in ("/s/js/link.js", "/s/js/ok\x00.js", "/s/js/missing.js", "/s/font.woff2", "/s/user-1.json",
                  "/other/js/ok.js", "/s/js/../js/ok.js", "/s//js/ok.js"):
         assert layer.file_for(path) is None, path
+
+
+def test_every_page_and_file_carries_the_security_headers(app_url):
+    """Issue 12 (L2): CSP with only the app's origin, frame-ancestors, Referrer-Policy and nosniff; no
+    `Access-Control-Allow-Origin: *` on the app's files (a user's layer included)."""
+    for path in ("/", "/_stcore/health", "/app/static/ismap.js"):
+        status, _, headers = get(app_url, path, {"Origin": "http://evil.example"})
+        assert status == 200, path
+        csp = headers.get("content-security-policy", "")
+        assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp, path
+        assert "http" not in csp.replace("https://", "")  # no other origin is allowed
+        assert headers.get("referrer-policy") == "same-origin" and headers.get("x-content-type-options") == "nosniff"
+        assert headers.get("x-frame-options") == "SAMEORIGIN"
+        assert "access-control-allow-origin" not in headers, path
+
+
+def test_online_tiles_add_only_their_host_to_the_policy():
+    from serve import content_security_policy
+
+    policy = content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: blob: https://*.tile.example.org" in policy
+    assert "tile.example.org" not in content_security_policy("")

@@ -65,3 +65,28 @@ def test_styles_are_data():
         {"confidence": "low"})["fillOpacity"]
     assert plots.LAYER.style_for({"outcome": "foiled", "link": "inspired"})["dashArray"] == "2 6"
     assert plots.LAYER.style_for({"outcome": "attack", "link": "directed"})["dashArray"] is None
+
+
+def test_a_users_layer_file_is_removed_and_old_ones_pruned(tmp_path):
+    """Issue 12 (L1): a user's layer is deleted when replaced or removed; files of ended sessions are pruned."""
+    import os
+    import time
+
+    from layers.publish import prune_user_layers, publish, remove_published
+
+    url = publish("user-" + "a" * 32, b'{"type":"FeatureCollection","features":[]}', static_dir=tmp_path)
+    path = tmp_path / "gen" / url.rsplit("/", 1)[-1]
+    assert path.exists() and path.name.startswith("user-" + "a" * 32)
+    assert remove_published(url, static_dir=tmp_path) and not path.exists()
+    assert not remove_published("/app/static/gen/../../app.py", static_dir=tmp_path)
+    old = tmp_path / "gen" / "user-old-1.json"
+    old.write_text("{}")
+    stale = tmp_path / "gen" / ".user.tmp123"
+    stale.write_text("x")
+    fresh = tmp_path / "gen" / "user-new-1.json"
+    fresh.write_text("{}")
+    past = time.time() - 7 * 3600
+    os.utime(old, (past, past))
+    os.utime(stale, (past, past))
+    assert prune_user_layers(static_dir=tmp_path) == 2
+    assert fresh.exists() and not old.exists() and not stale.exists()
