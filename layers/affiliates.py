@@ -50,6 +50,9 @@ LAYER = LayerDef(
     legend=legend,
     title_prop="name",
     kind_label="IS province or branch",
+    browser_decimals=3,  # hand-drawn areas: 3 decimals (about 100 m) are finer than their own precision
+    browser_shared=("events", "strength", "rivals", "aliases", "summary", "anchor_note"),
+    browser_share_key="province_id",
     fields=(
         PopupField("On the map date", "phase", "label"),
         PopupField("Since", "start", "date"),

@@ -41,6 +41,11 @@ class LayerDef:
     # decimals kept in its copy of the geometry (4 = about 10 m, finer than any shape on this map).
     browser_drop: tuple[str, ...] = ()
     browser_decimals: int = 6
+    # Properties that are the same on every feature with one value of `browser_share_key` (a branch's history on
+    # each of its periods): the browser copy keeps them on the first such feature only, and the map script
+    # gives them back to the others when it loads the layer.
+    browser_shared: tuple[str, ...] = ()
+    browser_share_key: str = ""
 
     def style_for(self, props: dict, theme: str = "default") -> dict:
         """The Leaflet path options for one feature."""
@@ -57,6 +62,8 @@ class LayerDef:
             "kindLabel": self.kind_label,
             "fields": [{"label": f.label, "prop": f.prop, "format": f.format} for f in self.fields],
             "legend": [{"label": e.label, "kind": e.kind, "style": e.style} for e in self.legend(theme)],
+            "shared": list(self.browser_shared),
+            "shareKey": self.browser_share_key,
         }
 
 
@@ -76,5 +83,13 @@ def payload(layer: LayerDef, geojson_layer: str, frame: gpd.GeoDataFrame) -> byt
         geometry = feature["geometry"]
         if layer.browser_decimals < 6 and "coordinates" in geometry:
             geometry["coordinates"] = _rounded(geometry["coordinates"], layer.browser_decimals)
+    if layer.browser_shared:
+        seen: set = set()
+        for feature in features:
+            key = feature["properties"].get(layer.browser_share_key)
+            if key in seen:
+                for name in layer.browser_shared:
+                    feature["properties"].pop(name, None)
+            seen.add(key)
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False).encode("utf-8")

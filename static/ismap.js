@@ -224,6 +224,20 @@
     Object.keys(PANES).forEach(function (id) { map.createPane("ismap-" + id).style.zIndex = PANES[id]; });
   }
 
+  // Properties the payload keeps once per key (a branch's history): copied back onto every feature of that key.
+  function shareBack(def, features) {
+    if (!def.shared || !def.shared.length) return features;
+    var first = {};
+    features.forEach(function (f) {
+      var key = f.properties[def.shareKey];
+      if (!(key in first)) { first[key] = f.properties; return; }
+      def.shared.forEach(function (name) {
+        if (!(name in f.properties)) f.properties[name] = first[key][name];
+      });
+    });
+    return features;
+  }
+
   function buildItem(map, def, feature) {
     var props = feature.properties;
     var style = def.styles[props._style] || {};
@@ -945,7 +959,7 @@
       });
       cfg.layers.forEach(function (def, i) {
         var group = L.layerGroup().addTo(map);
-        var items = results[3 + i].features.map(function (f) { return buildItem(map, def, f); });
+        var items = shareBack(def, results[3 + i].features).map(function (f) { return buildItem(map, def, f); });
         ISMap.layers[def.id] = { def: def, group: group, items: items };
       });
       ISMap.cluster.addTo(map);
@@ -956,8 +970,19 @@
       L.control.scale({ imperial: false }).addTo(map);
       ISMap.ready = true;
       box.dataset.ready = "1";
-      // A missing bibliography must not hide a map that is drawn: popups then list the ids.
-      var refsLoading = loadRefs().catch(function (err) { if (window.console) console.error(err); });
+      // A missing bibliography must not hide a map that is drawn: popups then list the ids. In the app it is
+      // fetched when the first popup opens, or once the page has been idle for a few seconds (it is the biggest
+      // file after the layers, and the first map does not need it); an open popup is redrawn when it arrives.
+      var refsPromise = null;
+      function refsOnce() {
+        if (!refsPromise) refsPromise = loadRefs().catch(function (err) { if (window.console) console.error(err); });
+        return refsPromise;
+      }
+      var refsLoading = cfg.refsData || cfg.standalone ? refsOnce() : Promise.resolve();
+      if (!cfg.refsData) {
+        map.on("popupopen", refsOnce);
+        setTimeout(refsOnce, 4000);
+      }
       ISMap.outcomeColours = {};
       cfg.layers.forEach(function (def) {
         if (def.id !== "plots") return;
