@@ -81,6 +81,7 @@ def _serve() -> int:
     name, memory = pickle.loads(raw[8:8 + size])
     data = raw[8 + size:]
     del raw
+    os.nice(19)  # the server's own threads (every other session, the health check) come first on the CPU
     _limit_memory(memory)
     try:
         layer = read_user_layer(name, data)
