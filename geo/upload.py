@@ -165,6 +165,8 @@ def _read_geojson(reader: _Reader, text: str) -> list[_Row]:
         rows.append(item)
     if len(data["features"]) > MAX_FEATURES:
         reader.problem(None, None, f"has more than {MAX_FEATURES} features", "kept the first ones only")
+    if not data["features"]:
+        reader.problem(None, "features", "is an empty list", "add features to the FeatureCollection")
     return rows
 
 
@@ -202,7 +204,10 @@ def _read_csv(reader: _Reader, text: str) -> list[_Row]:
     first = next(records, None)
     header = [reader.text(h) for h in first[1]] if first else []
     lat, lon = _column(header, LAT_NAMES), _column(header, LON_NAMES)
-    if not header:
+    if not any(header):
+        if not reader.problems:
+            reader.problem(1, None, "has no header row (the first line is empty)",
+                           "put the column names (lat, lon, ...) on the first line")
         return []
     if not lat or not lon:
         reader.problem(1, None, "has no latitude/longitude columns (header: "

@@ -173,3 +173,54 @@ def test_huge_cell_deep_nesting_and_lone_surrogates_get_messages():
 def test_a_file_name_with_brackets_is_kept_in_messages():
     layer = read_user_layer("sites (v2).csv", b"lat,lon\nx,1\n")
     assert str(layer.problems[0]).startswith("sites (v2).csv, row 2")
+
+
+# ---------------------------------------------------------------- any malformed file: a message, never a crash
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True, allow_infinity=True) | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+_GEOMETRY = st.fixed_dictionaries({
+    "type": st.sampled_from(["Point", "LineString", "Polygon", "MultiPolygon", "GeometryCollection", "Nope", 7]),
+    "coordinates": _JSON_VALUES, "geometries": _JSON_VALUES,
+})
+_FEATURE = st.fixed_dictionaries({"type": st.just("Feature"), "geometry": _GEOMETRY | _JSON_VALUES,
+                                  "properties": _JSON_VALUES})
+
+
+@settings(max_examples=150, deadline=None)
+@given(features=st.lists(_FEATURE, max_size=5), junk=st.binary(max_size=64), kind=st.sampled_from(["json", "raw"]))
+def test_malformed_geojson_never_raises_and_what_survives_can_be_drawn_and_exported(features, junk, kind):
+    from geo.formats import to_csv, to_kml
+    from geo.geojson import encode_frame
+
+    data = fc(*features) if kind == "json" else junk
+    layer = read_user_layer("random.geojson", data)
+    assert all(str(p).startswith("random.geojson") for p in layer.problems)
+    if len(layer.frame):
+        json.loads(encode_frame("user", layer.frame))
+        to_csv("user", layer.frame)
+        to_kml("user", layer.frame)
+    else:
+        assert layer.problems  # nothing on the map is always explained
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('latlon,;\t\r\n"=+-@.0123456789x') + ["\ud800", "é"]), max_size=200))
+def test_malformed_csv_never_raises(text):
+    layer = read_user_layer("random.csv", text.encode("utf-8", "surrogatepass"))
+    assert len(layer.frame) or layer.problems
+    assert all(str(p).startswith("random.csv") for p in layer.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(st.sampled_from(["<Placemark>", "</Placemark>", "<Point>", "</Point>", "<MultiGeometry>",
+                                       "</MultiGeometry>", "<coordinates>", "</coordinates>", "1,2", " ", "x",
+                                       "<name>", "</name>", "<Polygon>", "</Polygon>"]), max_size=40))
+def test_malformed_kml_never_raises(parts):
+    body = "".join(parts)
+    data = f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{body}</Document></kml>'.encode()
+    layer = read_user_layer("random.kml", data)
+    assert len(layer.frame) or layer.problems
