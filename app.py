@@ -17,9 +17,9 @@ from streamlit_folium import st_folium
 from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.export import export_geojson, load_layer, select
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
-from geo.formats import to_csv, to_kml
+from geo.formats import to_csv, to_kml, write_csv
 from geo.paths import GEOJSON
-from geo.stats import area_series, changes_between, peak_so_far, plots_per_half_year
+from geo.stats import area_series, changes_between, peak_so_far, plots_per_year
 from geo.view import (LAYER_IDS, View, centre_from_map, month_date, month_from_map, month_options, parse_query,
                       selection, shift_month, to_query, view_state)
 from geo.briefing import (BRIEFINGS, MAX_SCENES, Briefing, briefing_names, load_briefing, parse_presenter,
@@ -29,6 +29,7 @@ from geo.upload import MAX_UPLOAD_BYTES, MAX_VERTICES_FEATURE, MAX_VERTICES_TOTA
 from geo.upload_worker import read_user_layer_bounded
 from layers import affiliates, plots, territory, userlayer
 from layers.areachart import area_chart_svg, as_img
+from layers.plotschart import plots_chart_svg
 from layers.assets import ensure_vendor
 from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_scene
@@ -604,12 +605,20 @@ def figures_panel() -> None:
 def plots_panel(view: View, today: date) -> None:
     time, filters = selection(view, today)["plots"]
     shown = select(frames()["plots"], TimeFilter(), filters)
-    table = plots_per_half_year(shown)
-    st.caption("Plots and attacks per directing province per half-year (filters applied, all dates).")
-    if table.empty:
+    st.caption("Plots and attacks per year by directing province (the filters applied, every date; the table "
+               "on the map lists those of the map's window).")
+    if shown.empty:
         st.info("No plots match the filters.")
-    else:
-        st.dataframe(table, width="stretch")
+        return
+    counts = plots_per_year(shown)
+    years = [str(y) for y in range(2014, today.year + 1)]
+    title = f"External plots and attacks per year by directing province, 2014-{today.year}: {len(shown)} in all"
+    st.html(as_img(plots_chart_svg(counts, years, title=title), title, view.month, css_class="ismap-plots-chart"))
+    rows = [{"year": year, "province": province, "plots": n}
+            for year in years for province, n in sorted(counts.get(year, {}).items())]
+    st.download_button("Plots per province per year: CSV", key="dl_plots_series", on_click="ignore",
+                       data=lambda: write_csv(rows, ["year", "province", "plots"]), file_name="plots-per-year.csv",
+                       mime="text/csv")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

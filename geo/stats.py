@@ -84,3 +84,14 @@ def summary_markdown(summary: dict[str, dict[str, int]]) -> str:
         lines += [f"| {key} | {value} |" for key, value in counts.items()]
         lines += [f"| total | {sum(counts.values())} |", ""]
     return "\n".join(lines)
+
+
+def plots_per_year(plots: gpd.GeoDataFrame) -> dict[str, dict[str, int]]:
+    """Plots per year per directing province (short name: the part before any bracket)."""
+    out: dict[str, dict[str, int]] = {}
+    for day, province in zip(plots["date"], plots["province"]):
+        name = str(province).split(" (")[0]
+        year = str(day)[:4]
+        out.setdefault(year, {})
+        out[year][name] = out[year].get(name, 0) + 1
+    return out

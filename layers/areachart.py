@@ -76,8 +76,8 @@ def area_chart_svg(rows: list[dict], series: dict[str, str], month: str, *, titl
     return "".join(out)
 
 
-def as_img(svg: str, alt: str, month: str) -> str:
+def as_img(svg: str, alt: str, month: str, css_class: str = "ismap-area-chart") -> str:
     """The chart as an <img> with a data: URI, its description in `alt` (escaped)."""
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (f'<img class="ismap-area-chart" data-month="{escape_text(month)}" alt="{escape_text(alt)}" '
+    return (f'<img class="{escape_text(css_class)}" data-month="{escape_text(month)}" alt="{escape_text(alt)}" '
             f'src="data:image/svg+xml;base64,{data}" style="width: 100%; max-width: {WIDTH}px; height: auto">')

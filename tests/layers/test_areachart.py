@@ -72,3 +72,17 @@ def test_a_series_of_zeros_still_draws():
     svg = area_chart_svg([{"m": "2013-01", "A": 0}, {"m": "2013-02", "A": 0}], {"A": "#000"}, "2013-02", title="t")
     points = [e for e in parse(svg).iter() if e.tag.endswith("polyline")][0].get("points")
     assert len(points.split()) == 2 and "nan" not in points
+
+
+def test_plots_chart_stacks_provinces_per_year_and_escapes_names():
+    from layers.plotschart import plots_chart_svg, stack_order
+
+    counts = {"2015": {"IS central leadership": 30, "<b>x</b>": 1}, "2016": {"IS central leadership": 40,
+                                                                          "Khorasan Province": 2}}
+    svg = plots_chart_svg(counts, ["2014", "2015", "2016"], title="t")
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    assert "IS central leadership (70)" in svg
+    assert 'font-size="11">31</text>' in svg and 'font-size="11">42</text>' in svg  # the year totals
+    assert stack_order(counts)[0] == "IS central leadership"
+    many = {"2015": {f"P{i}": i + 1 for i in range(10)}}
+    assert stack_order(many)[-1] == "Other provinces" and len(stack_order(many)) == 8
