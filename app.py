@@ -722,7 +722,10 @@ def main() -> None:
         present_page(today)
         sync_url(None, today)
         return
-    st.html("<style>.block-container {padding-top: 2.2rem;}</style>")
+    # The map fills the height of the window it is in (the title and caption above it take up to 200 px), from
+    # a phone to a projector; Leaflet follows its frame's size.
+    st.html("<style>.block-container {padding-top: 2.2rem;} "
+            "iframe[title='streamlit_folium.st_folium'] {height: max(380px, calc(100vh - 200px)) !important;}</style>")
     st.subheader("Islamic State: territory, provinces and external plots, 2013 to today")
     st.caption("A sourced reference map. Every shape, province and plot links to its sources; click a feature.")
     if Keys.UPLOAD not in st.session_state:  # Streamlit forgot the uploader (the presenter hid it): so does the map

@@ -903,6 +903,12 @@
   ISMap.init = function (map, cfg) {
     ISMap.map = map;
     ISMap.cfg = cfg;
+    // The frame follows the window's height (set by the app's CSS, which may apply after Leaflet measured the
+    // map): redraw whenever the map's box changes size, keeping its centre.
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize({ animate: false }); if (ISMap.declutter) ISMap.declutter(); })
+        .observe(map.getContainer());
+    }
     if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
     if (cfg.presenter) {
       // A clicker's keys must move scenes even after someone clicked the map: pass them to the page.
