@@ -16,6 +16,7 @@ from geo.paths import GEOJSON, ROOT
 from geo.view import View, month_options, selection, view_state
 from layers import affiliates, plots, territory
 from layers.base import payload
+from layers.escape import markdown_text
 from layers.mapbuild import MapData
 from layers.snapshot import png_pages
 from layers.standalone import standalone_html
@@ -84,7 +85,11 @@ def bibliography(ref_ids: set[str], references: list[dict]) -> str:
     used = sorted((r for r in references if r["id"] in ref_ids), key=lambda r: (r["publisher"], r["title"]))
     lines = ["# Bibliography", "", f"{len(used)} references used by this briefing's scenes and the features they show.", ""]
     for ref in used:
-        lines.append(f"- {ref['publisher']}, *{ref['title']}*, {ref['date']}. <{ref['address']}> [`{ref['id']}`]")
+        # Every copied value is inert Markdown: its Markdown and HTML characters escaped, the address percent-coded
+        # where it could close the link (an `<img onerror>` in a title is shown as text, not run by a viewer).
+        address = str(ref["address"]).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+        lines.append(f"- {markdown_text(ref['publisher'])}, *{markdown_text(ref['title'])}*, "
+                     f"{markdown_text(ref['date'])}. <{address}> [`{ref['id']}`]")  # ids are slugs (validated)
     return "\n".join(lines) + "\n"
 
 

@@ -110,3 +110,14 @@ def test_a_view_export_describes_its_own_window_and_cites_no_fixed_source():
     assert scene.refs == []
     assert "Plots and attacks from 01 Aug 2015 to 31 Jul 2016." in scene.caption
     assert "Only target countries: FRA." in scene.caption
+
+
+def test_the_bibliography_copies_nothing_a_viewer_would_run():
+    """Security review L6: a curated title with HTML or Markdown is text in bibliography.md."""
+    from layers.export import bibliography
+
+    refs = [{"id": "ref-x", "title": '<img src=x onerror="alert(1)"> ![](http://evil.example/p.png)',
+             "publisher": "[click](javascript:alert(1))", "date": "2020", "address": "https://example.org/a>b"}]
+    text = bibliography({"ref-x"}, refs)
+    assert "<img" not in text and "](http://evil" not in text and "](javascript" not in text
+    assert "\\<img" in text and "<https://example.org/a%3Eb>" in text and "`ref-x`" in text
