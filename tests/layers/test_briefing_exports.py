@@ -119,5 +119,8 @@ def test_the_bibliography_copies_nothing_a_viewer_would_run():
     refs = [{"id": "ref-x", "title": '<img src=x onerror="alert(1)"> ![](http://evil.example/p.png)',
              "publisher": "[click](javascript:alert(1))", "date": "2020", "address": "https://example.org/a>b"}]
     text = bibliography({"ref-x"}, refs)
-    assert "<img" not in text and "](http://evil" not in text and "](javascript" not in text
+    import re
+
+    assert not re.search(r"(?<!\\)<img", text)  # only as escaped text
+    assert "](http://evil" not in text and "](javascript" not in text
     assert "\\<img" in text and "<https://example.org/a%3Eb>" in text and "`ref-x`" in text
