@@ -347,6 +347,66 @@
   }
   ISMap.declutter = declutter;
 
+  // At world zoom (BUNDLE_ZOOM and below) the plots' paths are bundled: one arc per start and target country,
+  // as thick as the number of plots it stands for, with the count on hover; zoom in for each plot's own path.
+  var BUNDLE_ZOOM = 3;
+
+  function curve(a, b) {
+    var n = 17, pts = [], mx = (a[0] + b[0]) / 2, my = (a[1] + b[1]) / 2, dx = b[0] - a[0], dy = b[1] - a[1];
+    var cx = mx - dy * 0.18, cy = my + dx * 0.18;
+    for (var i = 0; i <= n; i++) {
+      var t = i / n, u = 1 - t;
+      pts.push([u * u * a[1] + 2 * u * t * cy + t * t * b[1], u * u * a[0] + 2 * u * t * cx + t * t * b[0]]);
+    }
+    return pts;
+  }
+
+  function bundlePlots(s) {
+    var map = ISMap.map, entry = ISMap.layers.plots;
+    if (!entry) return;
+    var bundled = map.getZoom() <= BUNDLE_ZOOM;
+    if (!ISMap.bundles) ISMap.bundles = L.layerGroup();
+    ISMap.bundles.clearLayers();
+    if (!bundled || (s.layers && s.layers.plots === false)) {
+      if (map.hasLayer(ISMap.bundles)) map.removeLayer(ISMap.bundles);
+      if (!map.hasLayer(entry.group)) map.addLayer(entry.group);
+      map.getContainer().dataset.bundles = "0";
+      return;
+    }
+    if (map.hasLayer(entry.group)) map.removeLayer(entry.group);
+    var groups = {};
+    entry.items.forEach(function (item) {
+      if (!item.visible) return;
+      var c = item.feature.geometry.coordinates, p = item.feature.properties;
+      var key = c[0][0].toFixed(2) + "," + c[0][1].toFixed(2) + ">" + p.country;
+      var g = groups[key] || (groups[key] = { start: c[0], lon: 0, lat: 0, n: 0, outcomes: {}, country: p.country,
+                                               from: p.anchor_name });
+      g.lon += p.target_lon; g.lat += p.target_lat; g.n += 1;
+      g.outcomes[p.outcome] = (g.outcomes[p.outcome] || 0) + 1;
+    });
+    var colours = ISMap.outcomeColours || {}, total = 0, keys = Object.keys(groups);
+    keys.forEach(function (key) {
+      var g = groups[key], end = [g.lon / g.n, g.lat / g.n];
+      var main = OUTCOME_ORDER.slice().sort(function (a, b) { return (g.outcomes[b] || 0) - (g.outcomes[a] || 0); })[0];
+      var line = L.polyline(curve(g.start, end), { pane: "ismap-plots", color: colours[main] || "#777", opacity: 0.75,
+        weight: Math.min(12, 1.5 + 2 * Math.log(g.n) / Math.LN2) });
+      var parts = OUTCOME_ORDER.filter(function (o) { return g.outcomes[o]; })
+        .map(function (o) { return g.outcomes[o] + " " + label(o); });
+      line.bindTooltip(function () {
+        var box = el("div", "ismap-tip");
+        box.appendChild(el("strong", null, g.n + (g.n === 1 ? " plot" : " plots") + ": " + g.from + " → " + countryName(g.country)));
+        box.appendChild(el("div", null, parts.join(", ") + " · zoom in for each path"));
+        return box;
+      }, { sticky: true, className: "ismap-tooltip" });
+      line.bundleCount = g.n;
+      ISMap.bundles.addLayer(line);
+      total += g.n;
+    });
+    if (!map.hasLayer(ISMap.bundles)) map.addLayer(ISMap.bundles);
+    map.getContainer().dataset.bundles = String(keys.length);
+    map.getContainer().dataset.bundledPlots = String(total);
+  }
+
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
     labelsOn(s);
@@ -375,6 +435,7 @@
     if (ISMap.legend) ISMap.legend.setDate(s);
     if (ISMap.timebar) ISMap.timebar.drawHistogram(plotHistogram(s));
     if (ISMap.table) ISMap.table.refresh();
+    bundlePlots(s);
     declutter();
   }
 
@@ -971,6 +1032,7 @@
       ISMap.cluster.addTo(map);
       drawLabels(map, cfg, results[2]);
       map.on("zoomend moveend", declutter);
+      map.on("zoomend", function () { if (ISMap.state) bundlePlots(ISMap.state); });
       ISMap.legend = legendControl(cfg);
       ISMap.legend.addTo(map);
       L.control.scale({ imperial: false }).addTo(map);

@@ -79,3 +79,20 @@ def test_arrow_keys_step_the_map_from_anywhere_in_it(page, app_url):
     frame.locator(".leaflet-container[data-month='2017-02']").wait_for()
     ticks = frame.locator(".ismap-tb-tick").all_inner_texts()
     assert "2014" in ticks and "2024" in ticks
+
+
+def test_at_world_zoom_paths_are_bundled_per_start_and_target_country(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2016-12&window=cumulative&lat=30&lon=20&zoom=3")
+    box = frame.locator(".leaflet-container[data-bundles]")
+    box.wait_for(state="attached")
+    shown = visible_plot_ids(page)
+    bundles = int(box.get_attribute("data-bundles"))
+    assert int(box.get_attribute("data-bundled-plots")) == len(shown) > 50
+    pairs = map_frame(page).evaluate("""() => new Set(ISMap.layers.plots.items.filter(i => i.visible).map(i =>
+        i.feature.geometry.coordinates[0][0].toFixed(2) + ',' + i.feature.geometry.coordinates[0][1].toFixed(2)
+        + '>' + i.feature.properties.country)).size""")
+    assert bundles == pairs < len(shown)  # fewer lines than plots: that is the point
+    assert not map_frame(page).evaluate("() => ISMap.map.hasLayer(ISMap.layers.plots.group)")
+    map_frame(page).evaluate("() => ISMap.map.setZoom(5, {animate: false})")
+    frame.locator(".leaflet-container[data-bundles='0']").wait_for(state="attached")
+    assert map_frame(page).evaluate("() => ISMap.map.hasLayer(ISMap.layers.plots.group)")
