@@ -121,7 +121,7 @@ def content_security_policy(tile_url: str = "") -> str:
             images += f" https://{host.replace('a.', '*.', 1) if host.startswith('a.') else host}"
     return "; ".join((
         "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
-        f"img-src {images}", "font-src 'self' data:", "connect-src 'self' ws: wss:", "frame-src 'self' blob:",
+        f"img-src {images}", "font-src 'self' data:", "connect-src 'self'", "frame-src 'self' blob:",
         "worker-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
         "frame-ancestors 'self'",
     ))

@@ -113,6 +113,8 @@ def periods(sources: Sources, province: Province) -> list[Period]:
     out: list[Period] = []
     for index, day in enumerate(days):
         end = cuts[days[index + 1]] if index + 1 < len(days) else None
+        if day < first.value:  # an area recorded before the branch's first phase (or announcement): not drawn
+            continue
         phase = next((p for p in reversed(phases) if p.start.value <= day), None)
         if phases and phase is None:
             continue

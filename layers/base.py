@@ -87,6 +87,8 @@ def payload(layer: LayerDef, geojson_layer: str, frame: gpd.GeoDataFrame) -> byt
         seen: set = set()
         for feature in features:
             key = feature["properties"].get(layer.browser_share_key)
+            if key is None:  # nothing to share by: the feature keeps its own copy
+                continue
             if key in seen:
                 for name in layer.browser_shared:
                     feature["properties"].pop(name, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from urllib.parse import quote
 from datetime import date
 
 import geopandas as gpd
@@ -87,9 +88,11 @@ def bibliography(ref_ids: set[str], references: list[dict]) -> str:
     for ref in used:
         # Every copied value is inert Markdown: its Markdown and HTML characters escaped, the address percent-coded
         # where it could close the link (an `<img onerror>` in a title is shown as text, not run by a viewer).
-        address = str(ref["address"]).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+        raw = str(ref["address"])
+        address = (f"<{quote(raw, safe=':/?#[]@!$&()*+,;=%~')}>" if raw.lower().startswith(("http://", "https://"))
+                   else markdown_text(raw))  # a print citation is text, never a link
         lines.append(f"- {markdown_text(ref['publisher'])}, *{markdown_text(ref['title'])}*, "
-                     f"{markdown_text(ref['date'])}. <{address}> [`{ref['id']}`]")  # ids are slugs (validated)
+                     f"{markdown_text(ref['date'])}. {address} [`{ref['id']}`]")  # ids are slugs (validated)
     return "\n".join(lines) + "\n"
 
 

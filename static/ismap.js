@@ -230,6 +230,7 @@
     var first = {};
     features.forEach(function (f) {
       var key = f.properties[def.shareKey];
+      if (key === null || key === undefined) return;
       if (!(key in first)) { first[key] = f.properties; return; }
       def.shared.forEach(function (name) {
         if (!(name in f.properties)) f.properties[name] = first[key][name];

@@ -158,6 +158,7 @@ def test_every_page_and_file_carries_the_security_headers(app_url):
         csp = headers.get("content-security-policy", "")
         assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp and "object-src 'none'" in csp, path
         assert "http" not in csp.replace("https://", "")  # no other origin is allowed
+        assert "connect-src 'self';" in csp and "ws:" not in csp  # no WebSocket to another host either
         assert headers.get("referrer-policy") == "same-origin" and headers.get("x-content-type-options") == "nosniff"
         assert headers.get("x-frame-options") == "SAMEORIGIN"
         assert "access-control-allow-origin" not in headers, path

@@ -82,3 +82,13 @@ def test_overlapping_areas_and_unknown_regions_are_refused(tmp_path):
     text = str(error.value)
     assert "area 'ar-k-x' overlaps 'ar-k-2015' of 'khorasan'" in text
     assert "unknown region 'afg-nowhere'" in text
+
+
+def test_a_branch_without_phases_is_never_drawn_before_its_announcement(tmp_path):
+    root = tmp_path / "sources"
+    shutil.copytree(FIXTURE, root)
+    append_row(root / "affiliates" / "areas_test.csv", {"id": "ar-iraq-2013", "province_id": "iraq",
+               "start": "2013-01", "regions": "irq-all", "confidence": "low", "refs": "ref-a"})
+    frame = build_affiliates(load_valid_sources(root))
+    iraq = frame[frame["province_id"] == "iraq"]
+    assert list(iraq["start"]) == ["2014-06-29"] and on(frame, "2014-01-01", "iraq") is None

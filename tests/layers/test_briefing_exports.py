@@ -124,3 +124,6 @@ def test_the_bibliography_copies_nothing_a_viewer_would_run():
     assert not re.search(r"(?<!\\)<img", text)  # only as escaped text
     assert "](http://evil" not in text and "](javascript" not in text
     assert "\\<img" in text and "<https://example.org/a%3Eb>" in text and "`ref-x`" in text
+    print_citation = bibliography({"ref-p"}, [{"id": "ref-p", "title": "T", "publisher": "P", "date": "2020",
+                                               "address": "[x](javascript:alert(1))"}])
+    assert "](javascript" not in print_citation and "\\[x\\]" in print_citation
