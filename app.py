@@ -258,7 +258,8 @@ def sync_url(view: View | None, today: date) -> None:
 
 def time_help() -> None:
     st.caption("**Map date:** use the time bar on the map: ◀ and ▶ step a month, Play runs through the months, "
-               "the slider (or the arrow keys on it) picks any month from January 2013 to now.")
+               "the slider picks any month from January 2013 to now. With the map clicked, ← → step a month, "
+               "PageUp/PageDown a year, space plays.")
 
 
 def filter_controls(today: date) -> None:
