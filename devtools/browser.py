@@ -105,3 +105,21 @@ def wait_idle(page, timeout: int = 30_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') || "
         "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout)
+
+
+def centre_territory_place(page, place_prefix: str, zoom: int = 9) -> tuple[float, float]:
+    """Centre the map on the first visible territory feature of a place and return its point in the map frame."""
+    return tuple(map_frame(page).evaluate("""([prefix, zoom]) => {
+        const item = ISMap.layers.territory.items.find(i => i.visible && i.feature.properties.place_id.startsWith(prefix));
+        const centre = item.layer.getBounds().getCenter();
+        ISMap.map.setView(centre, zoom, {animate: false});
+        const p = ISMap.map.latLngToContainerPoint(centre);
+        return [p.x, p.y];
+    }""", [place_prefix, zoom]))
+
+
+def click_map(page, point: tuple[float, float]) -> None:
+    """A real mouse click at a point of the map frame (as a person clicks)."""
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])

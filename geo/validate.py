@@ -101,29 +101,42 @@ def check_links(sources: Sources) -> list[Problem]:
     return problems
 
 
+def _overlaps(records: list, group: str) -> list[tuple[str, object, object]]:
+    """(group value, earlier, later) for each pair of consecutive intervals of one group that overlap
+    (end exclusive; an open end overlaps everything after it)."""
+    by_group: dict[str, list] = defaultdict(list)
+    for record in records:
+        by_group[getattr(record, group)].append(record)
+    out = []
+    for key, items in by_group.items():
+        ordered = sorted(items, key=lambda r: r.start.value)
+        out += [(key, a, b) for a, b in zip(ordered, ordered[1:]) if a.end is None or a.end.value > b.start.value]
+    return out
+
+
+def _ends_after_start(table: Table) -> tuple[list, list[Problem]]:
+    """The records whose end (if any) is after their start, and a problem for each of the others."""
+    ok, problems = [], []
+    for record in table.records:
+        if record.end is not None and record.end.value <= record.start.value:
+            problems.append(_problem(table, record, "end", f"end {record.end.text} is not after start {record.start.text}",
+                                     "swap the dates or correct them"))
+        else:
+            ok.append(record)
+    return ok, problems
+
+
 def check_intervals(sources: Sources) -> list[Problem]:
     """End after start; one place's intervals never overlap."""
-    problems = []
-    by_place: dict[str, list] = defaultdict(list)
-    for record in sources.control.records:
-        if "--" in record.id:
-            problems.append(_problem(sources.control, record, "id", f"'{record.id}' contains '--'",
-                                     "'--' is reserved for derived ids; use a single hyphen"))
-        if record.end is not None and record.end.value <= record.start.value:
-            problems.append(_problem(sources.control, record, "end",
-                                     f"end {record.end.text} is not after start {record.start.text}",
-                                     "swap the dates or correct them"))
-            continue
-        by_place[record.place_id].append(record)
-    for place_id, records in by_place.items():
-        ordered = sorted(records, key=lambda r: r.start.value)
-        for earlier, later in zip(ordered, ordered[1:]):
-            if earlier.end is None or earlier.end.value > later.start.value:
-                problems.append(_problem(
-                    sources.control, later, "start",
-                    f"interval '{later.id}' overlaps '{earlier.id}' for place '{place_id}'",
-                    "an interval ends (exclusive) on or before the next one starts",
-                ))
+    problems = [_problem(sources.control, r, "id", f"'{r.id}' contains '--'",
+                         "'--' is reserved for derived ids; use a single hyphen")
+                for r in sources.control.records if "--" in r.id]
+    valid, bad = _ends_after_start(sources.control)
+    problems += bad
+    for place_id, earlier, later in _overlaps(valid, "place_id"):
+        problems.append(_problem(sources.control, later, "start",
+                                 f"interval '{later.id}' overlaps '{earlier.id}' for place '{place_id}'",
+                                 "an interval ends (exclusive) on or before the next one starts"))
     for table_name, start, end in (("provinces", "announced", "end"),):
         table = sources.tables[table_name]
         for record in table.records:
@@ -151,21 +164,11 @@ def check_plot_dates(sources: Sources) -> list[Problem]:
 
 def check_areas(sources: Sources) -> list[Problem]:
     """A branch's operating-area periods end after they start and never overlap; one phase per start date."""
-    problems = []
-    by_province: dict[str, list] = defaultdict(list)
-    for area in sources.areas.records:
-        if area.end is not None and area.end.value <= area.start.value:
-            problems.append(_problem(sources.areas, area, "end", f"end {area.end.text} is not after start {area.start.text}",
-                                     "swap the dates or correct them"))
-            continue
-        by_province[area.province_id].append(area)
-    for province_id, areas in by_province.items():
-        ordered = sorted(areas, key=lambda a: a.start.value)
-        for earlier, later in zip(ordered, ordered[1:]):
-            if earlier.end is None or earlier.end.value > later.start.value:
-                problems.append(_problem(sources.areas, later, "start",
-                                         f"area '{later.id}' overlaps '{earlier.id}' of '{province_id}'",
-                                         "an area period ends (exclusive) on or before the next one starts"))
+    valid, problems = _ends_after_start(sources.areas)
+    for province_id, earlier, later in _overlaps(valid, "province_id"):
+        problems.append(_problem(sources.areas, later, "start",
+                                 f"area '{later.id}' overlaps '{earlier.id}' of '{province_id}'",
+                                 "an area period ends (exclusive) on or before the next one starts"))
     seen: dict[tuple[str, str], object] = {}
     for phase in sources.phases.records:
         key = (phase.province_id, phase.start.iso)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from devtools.browser import LOOPBACK, MAP_FRAME, map_frame, open_map, step_map, wait_idle
+from devtools.browser import (LOOPBACK, MAP_FRAME, centre_territory_place, click_map, map_frame, open_map,
+                              step_map, wait_idle)
 
 
 def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
@@ -45,17 +46,7 @@ def test_time_bar_step_updates_the_map_and_keeps_the_view(page, app_url):
 
 def test_popup_lists_sources_as_links(page, app_url):
     frame = open_map(page, f"{app_url}/?date=2015-06&layers=territory")
-    mf = map_frame(page)
-    point = mf.evaluate("""() => {
-        const item = ISMap.layers.territory.items.find(i => i.visible && i.feature.properties.place_id.startsWith('iq-mosul'));
-        const centre = item.layer.getBounds().getCenter();
-        ISMap.map.setView(centre, 9, {animate: false});
-        const p = ISMap.map.latLngToContainerPoint(centre);
-        return [p.x, p.y];
-    }""")
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
-    box = page.locator(MAP_FRAME).bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    click_map(page, centre_territory_place(page, "iq-mosul"))
     popup = frame.locator(".ismap-popup")
     popup.wait_for()
     assert "Mosul" in popup.locator(".ismap-title").inner_text()

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import json
 
-from devtools.browser import MAP_FRAME, map_frame, open_map, wait_idle
-
-
-def click_at(page, point) -> None:
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
-    box = page.locator(MAP_FRAME).bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+from devtools.browser import MAP_FRAME, centre_territory_place, click_map, map_frame, open_map, wait_idle
 
 
 def test_held_ground_is_clickable_with_provinces_on(page, app_url):
     """B1: a click inside Mosul in the default layers opens the territory popup, not the province's."""
     frame = open_map(page, f"{app_url}/?date=2015-06")
-    point = map_frame(page).evaluate("""() => {
-        const item = ISMap.layers.territory.items.find(i => i.visible && i.feature.properties.place_id.startsWith('iq-mosul'));
-        const centre = item.layer.getBounds().getCenter();
-        ISMap.map.setView(centre, 9, {animate: false});
-        const p = ISMap.map.latLngToContainerPoint(centre);
-        return [p.x, p.y];
-    }""")
+    point = centre_territory_place(page, "iq-mosul")
     assert json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))["affiliates"] > 0
-    click_at(page, point)
+    click_map(page, point)
     popup = frame.locator(".ismap-popup")
     popup.wait_for()
     assert "Mosul" in popup.locator(".ismap-title").inner_text()
