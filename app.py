@@ -155,7 +155,8 @@ def find_options() -> dict[str, tuple[float, float, int]]:
 def place_index(directory: str) -> dict[str, tuple[float, float, int]]:
     """Places a user can fly to: territory places, plot targets and province anchors."""
     options: dict[str, tuple[float, float, int]] = {}
-    terr = load_frames(directory)["territory"].drop_duplicates("place_id")
+    terr = load_frames(directory)["territory"]
+    terr = terr[terr["zone"] != "between"].drop_duplicates("place_id")
     for name, geom in zip(terr["place"], terr.geometry):
         centre = geom.representative_point()
         options[f"{name} (territory)"] = (centre.y, centre.x, 8)

@@ -51,6 +51,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("references", "references/*.csv", models.Reference),
     TableSpec("places", "territory/places*.csv", models.Place),
     TableSpec("control", "territory/control*.csv", models.ControlInterval),
+    TableSpec("others", "territory/others*.csv", models.OtherHeld, required=False),
     TableSpec("area_estimates", "territory/area_estimates*.csv", models.AreaEstimate, required=False),
     TableSpec("provinces", "affiliates/provinces*.csv", models.Province),
     TableSpec("regions", "affiliates/regions*.csv", models.Region),

@@ -27,6 +27,9 @@ PhaseChange = Literal["merged", "split", "renamed"]
 EndReason = Literal["merged", "renamed", "split", "defunct"]
 Qualifier = Literal["fewer_than", "about", "at_least", "up_to", "more_than"]
 Scope = Literal["IRQ", "SYR", "total"]
+# Forces other than IS that held a place (territory/others*.csv).
+Force = Literal["iraqi_forces", "pmf", "peshmerga", "syrian_government", "sdf_ypg", "syrian_opposition",
+                "turkey_sna", "tribal_local", "other"]
 Metric = Literal["km2", "pct_lost_since_peak"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -125,6 +128,18 @@ class Place(Record):
 class ControlInterval(Record):
     id: Slug
     place_id: Slug
+    start: Date
+    end: OptionalDate = None
+    confidence: Confidence
+    refs: RefList
+    summary: Summary
+
+
+class OtherHeld(Record):
+    """A place held by a force other than IS over an interval: it documents where the line ran."""
+    id: Slug
+    place_id: Slug
+    force: Force
     start: Date
     end: OptionalDate = None
     confidence: Confidence

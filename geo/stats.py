@@ -29,8 +29,10 @@ def area_series(territory: gpd.GeoDataFrame, days: list[date]) -> pd.DataFrame:
 
 
 def changes_between(territory: gpd.GeoDataFrame, first: date, second: date) -> dict[str, pd.DataFrame]:
-    """Places IS gained and lost between two days, with the km² of each place's cell."""
+    """Places IS gained and lost between two days, with the km² of each place's cell (the ground between
+    places is not a place: it is left out of the lists)."""
     def per_place(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+        frame = frame[frame["zone"] != "between"] if "zone" in frame.columns else frame
         return frame.groupby("place_id").agg(place=("place", "first"), country=("country", "first"),
                                              area_km2=("area_km2", "sum"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from geo import models
 from geo.countries import country_shape, distance_km, known_iso3
 from geo.errors import Problem, SourceError
 from geo.load import Sources, Table, load_sources
@@ -63,6 +64,10 @@ def check_links(sources: Sources) -> list[Problem]:
     for record in sources.control.records:
         if record.place_id not in places:
             problems.append(_problem(sources.control, record, "place_id", f"unknown place '{record.place_id}'",
+                                     "add the place to territory/places*.csv or fix the id"))
+    for record in sources.others.records:
+        if record.place_id not in places:
+            problems.append(_problem(sources.others, record, "place_id", f"unknown place '{record.place_id}'",
                                      "add the place to territory/places*.csv or fix the id"))
     for name, column in (("events", "province_id"), ("strength", "province_id"), ("rivals", "province_id"),
                          ("plots", "province_id"), ("phases", "province_id"), ("areas", "province_id")):
@@ -126,22 +131,41 @@ def _ends_after_start(table: Table) -> tuple[list, list[Problem]]:
     return ok, problems
 
 
+def _dated(table: Table, group: str, noun: str) -> tuple[list, list[Problem]]:
+    """The records of a table of intervals that end after they start, and a problem for each record that
+    does not or that overlaps the one before it in its group (one place, one branch)."""
+    valid, problems = _ends_after_start(table)
+    for key, earlier, later in _overlaps(valid, group):
+        problems.append(_problem(table, later, "start", f"{noun} '{later.id}' overlaps '{earlier.id}' of '{key}'",
+                                 f"a {noun} ends (exclusive) on or before the next one starts"))
+    return valid, problems
+
+
 def check_intervals(sources: Sources) -> list[Problem]:
     """End after start; one place's intervals never overlap."""
     problems = [_problem(sources.control, r, "id", f"'{r.id}' contains '--'",
                          "'--' is reserved for derived ids; use a single hyphen")
                 for r in sources.control.records if "--" in r.id]
-    valid, bad = _ends_after_start(sources.control)
-    problems += bad
-    for place_id, earlier, later in _overlaps(valid, "place_id"):
-        problems.append(_problem(sources.control, later, "start",
-                                 f"interval '{later.id}' overlaps '{earlier.id}' for place '{place_id}'",
-                                 "an interval ends (exclusive) on or before the next one starts"))
+    problems += _dated(sources.control, "place_id", "interval")[1]
+    problems += _check_other_held(sources)
     for table_name, start, end in (("provinces", "announced", "end"),):
         table = sources.tables[table_name]
         for record in table.records:
             if getattr(record, end) is not None and getattr(record, end).value <= getattr(record, start).value:
                 problems.append(_problem(table, record, end, "ends before it was announced", "correct the dates"))
+    return problems
+
+
+def _check_other_held(sources: Sources) -> list[Problem]:
+    """Other-held intervals end after they start, and never overlap one another or an IS interval of the place."""
+    valid, problems = _dated(sources.others, "place_id", "other-held interval")
+    for place_id, a, b in _overlaps(valid + list(sources.control.records), "place_id"):
+        if isinstance(a, models.OtherHeld) == isinstance(b, models.OtherHeld):
+            continue  # two IS intervals are check_intervals' business, two others' the loop above
+        other, held = (a, b) if isinstance(a, models.OtherHeld) else (b, a)
+        problems.append(_problem(sources.others, other, "start",
+                                 f"held by {other.force} in '{other.id}' while IS held it in '{held.id}'",
+                                 "one place has one holder at a time: correct the dates of one of them"))
     return problems
 
 
@@ -164,11 +188,7 @@ def check_plot_dates(sources: Sources) -> list[Problem]:
 
 def check_areas(sources: Sources) -> list[Problem]:
     """A branch's operating-area periods end after they start and never overlap; one phase per start date."""
-    valid, problems = _ends_after_start(sources.areas)
-    for province_id, earlier, later in _overlaps(valid, "province_id"):
-        problems.append(_problem(sources.areas, later, "start",
-                                 f"area '{later.id}' overlaps '{earlier.id}' of '{province_id}'",
-                                 "an area period ends (exclusive) on or before the next one starts"))
+    valid, problems = _dated(sources.areas, "province_id", "area period")
     seen: dict[tuple[str, str], object] = {}
     for phase in sources.phases.records:
         key = (phase.province_id, phase.start.iso)

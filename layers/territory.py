@@ -25,7 +25,7 @@ def legend(theme: str) -> list[LegendEntry]:
     return [
         LegendEntry("IS-held ground, high confidence", "fill", table["high"]),
         LegendEntry("IS-held ground, medium confidence", "fill", table["medium"]),
-        LegendEntry("IS-held ground, low confidence; hinterland beyond towns (approximate)", "fill", table["low"]),
+        LegendEntry("IS-held ground, low confidence: hinterland beyond towns, ground between held places (approximate)", "fill", table["low"]),
     ]
 
 

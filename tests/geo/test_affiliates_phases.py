@@ -80,7 +80,7 @@ def test_overlapping_areas_and_unknown_regions_are_refused(tmp_path):
     with pytest.raises(SourceError) as error:
         load_valid_sources(root)
     text = str(error.value)
-    assert "area 'ar-k-x' overlaps 'ar-k-2015' of 'khorasan'" in text
+    assert "area period 'ar-k-x' overlaps 'ar-k-2015' of 'khorasan'" in text
     assert "unknown region 'afg-nowhere'" in text
 
 
