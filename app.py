@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.basemap import dated_labels, key_places, load_basemap_json
-from geo.export import export_geojson, load_layer, select
+from geo.export import export_as, export_geojson, geopackage_of, load_layer, select
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
 from geo.paths import GEOJSON
@@ -41,6 +41,10 @@ from layers.publish import prune, prune_user_layers, publish, remove_published
 
 LAYER_DEFS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plots": plots.LAYER}
 LAYER_LABELS = {"territory": "Territory held", "affiliates": "Provinces", "plots": "External plots"}
+# A layer's downloads: suffix, button label, MIME type (the format follows the suffix, as in the CLI).
+LAYER_FORMATS = ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv"),
+                 (".kml", "KML", "application/vnd.google-earth.kml+xml"),
+                 (".parquet", "GeoParquet", "application/vnd.apache.parquet"))
 WINDOW_LABELS = {"moving": "Moving window", "cumulative": "Cumulative", "range": "Explicit range"}
 MAP_KEY = "ismap"
 CAPTION = "Sources: project dataset (data/sources); Natural Earth; GeoNames. Shapes are approximate: see the method note."
@@ -692,23 +696,21 @@ def exports_panel(view: View, today: date) -> None:
         cols[2].download_button("Your layer: KML", key="dl_user_kml", on_click="ignore",
                                 data=lambda: to_kml("user", select(user.frame, on_map, Filters())),
                                 file_name=f"your-layer-{view.month}.kml", mime="application/vnd.google-earth.kml+xml")
-    for layer, (time, filters) in selection(view, today).items():
-        if layer not in view.layers:
-            continue
-        cols = st.columns(3)
-        cols[0].download_button(f"{LAYER_LABELS[layer]}: GeoJSON", key=f"dl_{layer}_geojson", on_click="ignore",
-                                data=lambda layer=layer, time=time, filters=filters: export_geojson(
-                                    layer, frames()[layer], time, filters),
-                                file_name=f"{layer}-{view.month}.geojson", mime="application/geo+json")
-        cols[1].download_button(f"{LAYER_LABELS[layer]}: CSV", key=f"dl_{layer}_csv", on_click="ignore",
-                                data=lambda layer=layer, time=time, filters=filters: to_csv(
-                                    layer, select(frames()[layer], time, filters)),
-                                file_name=f"{layer}-{view.month}.csv", mime="text/csv")
-        cols[2].download_button(f"{LAYER_LABELS[layer]}: KML", key=f"dl_{layer}_kml", on_click="ignore",
-                                data=lambda layer=layer, time=time, filters=filters: to_kml(
-                                    layer, select(frames()[layer], time, filters)),
-                                file_name=f"{layer}-{view.month}.kml",
-                                mime="application/vnd.google-earth.kml+xml")
+    chosen = {layer: choice for layer, choice in selection(view, today).items() if layer in view.layers}
+    for layer, (time, filters) in chosen.items():
+        cols = st.columns(4)
+        for col, (suffix, label, mime) in zip(cols, LAYER_FORMATS):
+            col.download_button(f"{LAYER_LABELS[layer]}: {label}", key=f"dl_{layer}_{suffix[1:]}", on_click="ignore",
+                                data=lambda layer=layer, time=time, filters=filters, suffix=suffix: export_as(
+                                    suffix, {layer: frames()[layer]}, time, filters, reference_list(data_dir())),
+                                file_name=f"{layer}-{view.month}{suffix}", mime=mime)
+    if chosen:
+        st.download_button("All shown layers: GeoPackage (QGIS opens it styled; sources in its references table)",
+                           key="dl_all_gpkg", on_click="ignore", file_name=f"ismap-{view.month}.gpkg",
+                           mime="application/geopackage+sqlite3",
+                           data=lambda: geopackage_of({layer: select(frames()[layer], time, filters)
+                                                       for layer, (time, filters) in chosen.items()},
+                                                      reference_list(data_dir())))
 
 
 # ---------------------------------------------------------------- page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from geo.build import build
 from geo.dates import parse_day
 from geo.errors import ArgumentError, GeoError, SourceError
-from geo.export import export_geojson, load_layer
+from geo.export import export_as, load_layer
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter, parse_bbox, parse_window
 from geo.paths import GEOJSON, LAYERS, SOURCES
 from geo.validate import load_valid_sources
@@ -61,8 +62,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     s = commands.add_parser("plots-summary", help="print plots per year, region, outcome, link and province")
     s.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
-    e = commands.add_parser("export", help="write one layer's filtered features as GeoJSON")
-    e.add_argument("layer", choices=LAYERS)
+    e = commands.add_parser("export", help="write a layer's filtered features; the format follows the -o file's "
+                                           "extension (.geojson, .csv, .kml, .gpkg, .parquet; 'all' layers: .gpkg)")
+    e.add_argument("layer", choices=(*LAYERS, "all"))
     e.add_argument("--date", help="what holds on this day (YYYY-MM-DD)")
     e.add_argument("--from", dest="date_from", help="window start (YYYY-MM-DD), with --to")
     e.add_argument("--to", dest="date_to", help="window end, inclusive (YYYY-MM-DD)")
@@ -117,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(summary_markdown(plots_summary(load_layer("plots", args.geojson_dir))))
         else:
             time, filters = export_args(args)
-            data = export_geojson(args.layer, load_layer(args.layer, args.geojson_dir), time, filters)
+            layers = LAYERS if args.layer == "all" else (args.layer,)
+            frames = {layer: load_layer(layer, args.geojson_dir) for layer in layers}
+            suffix = args.output.suffix if args.output else ".geojson"
+            references = json.loads((args.geojson_dir / "references.json").read_text(encoding="utf-8"))
+            data = export_as(suffix, frames, time, filters, references)
             if args.output:
                 args.output.write_bytes(data)
             else:

@@ -33,3 +33,35 @@ def select(frame: gpd.GeoDataFrame, time: TimeFilter, filters: Filters) -> gpd.G
 def export_geojson(layer: str, frame: gpd.GeoDataFrame, time: TimeFilter, filters: Filters) -> bytes:
     """RFC 7946 bytes of the selected features (same bytes for the same filters, CLI or app)."""
     return encode_frame(layer, select(frame, time, filters))
+
+
+FORMATS = (".geojson", ".json", ".csv", ".kml", ".gpkg", ".parquet")
+
+
+def export_as(suffix: str, frames: dict[str, gpd.GeoDataFrame], time: TimeFilter, filters: Filters,
+              references: list[dict]) -> bytes:
+    """The selected features of one layer (or, for a GeoPackage, of several) in the format named by a file
+    suffix; the same bytes from the CLI and the app for the same filters."""
+    from geo.formats import to_csv, to_kml
+    from geo.gis import to_geoparquet
+
+    suffix = suffix.lower()
+    if suffix not in FORMATS:
+        raise ArgumentError(f"unknown format '{suffix or '(none)'}': write to a file ending {', '.join(FORMATS)}")
+    selected = {layer: select(frame, time, filters) for layer, frame in frames.items()}
+    if suffix == ".gpkg":
+        return geopackage_of(selected, references)
+    if len(selected) != 1:
+        raise ArgumentError("only a GeoPackage (.gpkg) holds several layers: name one layer")
+    (layer, frame), = selected.items()
+    writers = {".geojson": encode_frame, ".json": encode_frame, ".csv": to_csv, ".kml": to_kml,
+               ".parquet": to_geoparquet}
+    return writers[suffix](layer, frame)
+
+
+def geopackage_of(selected: dict[str, gpd.GeoDataFrame], references: list[dict]) -> bytes:
+    """A GeoPackage of already-selected layers, with the references they cite (and no others)."""
+    from geo.gis import to_geopackage
+
+    cited = {ref for frame in selected.values() if "refs" in frame.columns for refs in frame["refs"] for ref in refs}
+    return to_geopackage(selected, [r for r in references if r["id"] in cited])

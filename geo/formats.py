@@ -12,6 +12,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.geojson import features_of
+from geo.styles import StyleClass, layer_style
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,27 +76,45 @@ def _parts(geometry: shapely.Geometry) -> list[shapely.Geometry]:
     return [geometry]
 
 
+def _kml_styles(layer: str, colour: str) -> tuple[str | None, dict[str, simplekml.Style]]:
+    """Shared KML styles, one per class of the layer's style (geo/styles.py), or one in `colour` for a layer
+    without classes (a user's own layer); and the property the classes follow."""
+    style = layer_style(layer)
+    classes = style.classes if style else (StyleClass("", layer, colour, 0.5, 1.0, 2.0),)
+    shared = {}
+    for cls in classes:
+        kml_style = simplekml.Style()
+        kml_style.polystyle.color = _kml_colour(cls.colour, round(cls.fill_opacity * 255))
+        kml_style.polystyle.outline = 1 if cls.line_opacity else 0
+        kml_style.linestyle.color = _kml_colour(cls.colour, round(max(cls.line_opacity, 0.4) * 255))
+        kml_style.linestyle.width = max(cls.width, 1.0)
+        kml_style.iconstyle.color = _kml_colour(cls.colour, 0xFF)
+        shared[cls.value] = kml_style
+    return (style.attribute if style else None), shared
+
+
 def to_kml(layer: str, frame: gpd.GeoDataFrame, *, colour: str = "#D55E00") -> bytes:
-    """KML for Google Earth and GIS: one placemark per feature (polygons per part), text in descriptions."""
+    """KML for Google Earth and GIS: one placemark per feature (polygons per part), styled by the same classes
+    as the map (confidence, phase, outcome), text in descriptions."""
     kml = simplekml.Kml(name=f"IS map: {layer}")
     folder = kml.newfolder(name=layer)
+    attribute, shared = _kml_styles(layer, colour)
+    fallback = next(iter(shared.values()))
     for feature, geometry in zip(features_of(layer, frame), frame.geometry):
         props = feature["properties"]
         name = str(props.get("place") or props.get("name") or props.get("target_place") or props["id"])
         description = "\n".join(f"{k}: {v}" for k, v in props.items() if v not in (None, "", []))
+        kml_style = shared.get(str(props.get(attribute))) if attribute else None
         for part in _parts(geometry):
             if isinstance(part, Polygon):
                 item = _add_polygon(folder, name, part)
-                item.style.polystyle.color = _kml_colour(colour, 0x80)
             elif isinstance(part, LineString):
                 item = folder.newlinestring(name=name, coords=list(part.coords))
-                item.style.linestyle.width = 2
             elif isinstance(part, Point):
                 item = folder.newpoint(name=name, coords=[(part.x, part.y)])
-                item.style.iconstyle.color = _kml_colour(colour, 0xFF)
             else:
                 continue
-            item.style.linestyle.color = _kml_colour(colour, 0xFF)
+            item.style = kml_style or fallback
             item.description = description
             if props.get("start") or props.get("date"):
                 item.timespan.begin = props.get("start") or props.get("date")

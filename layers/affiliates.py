@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layers.base import LayerDef, LegendEntry, PopupField
-from layers.palette import PROVINCE
+from layers.palette import PHASE_LOOK, PROVINCE
 
 CALIPHATE = "2014-06-29"  # from then on the central leadership shares its ground with the Iraq and Syria provinces
 PHASES = ("affiliated", "active", "degraded", "dormant")
@@ -22,11 +22,11 @@ def styles(theme: str) -> dict[str, dict]:
     a branch with no documented ground is a dot at its anchor (radius)."""
     weight = 2.2 if theme == "projector" else 1.6
     base = {"color": PROVINCE, "fillColor": PROVINCE, "opacity": 0.9, "weight": weight, "radius": 6}
+    table = {phase: {**base, "fillOpacity": fill, "opacity": line, "dashArray": dash}
+             for phase, (fill, line, dash) in PHASE_LOOK.items()}
+    table["dormant"]["weight"] = weight * 0.7
     return {
-        "active": {**base, "fillOpacity": 0.16, "dashArray": None},
-        "affiliated": {**base, "fillOpacity": 0.07, "dashArray": "2 5"},
-        "degraded": {**base, "fillOpacity": 0.06, "opacity": 0.75, "dashArray": "7 5"},
-        "dormant": {**base, "fillOpacity": 0.0, "opacity": 0.6, "weight": weight * 0.7, "dashArray": "1 4"},
+        **table,
         "central": {"color": PROVINCE, "weight": 0, "opacity": 0, "stroke": False, "fillColor": PROVINCE,
                     "fillOpacity": 0.0, "radius": 0},
     }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
+import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from devtools.browser import ROOT, map_frame, open_map, step_map, wait_idle
@@ -114,6 +116,13 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
     assert csv_text.count("\n") == shown + 1
     kml = download(page, "External plots: KML").path().read_text(encoding="utf-8")
     assert kml.lstrip().startswith("<?xml") and kml.count("<Placemark") == shown
+    parquet = gpd.read_parquet(download(page, "External plots: GeoParquet").path())
+    assert sorted(parquet["id"]) == sorted(f["id"] for f in data["features"])
+    # The GeoPackage holds every shown layer, each with the features the map shows on this view.
+    gpkg = download(page, re.compile("^All shown layers: GeoPackage")).path()
+    on_map = counts(frame)
+    for layer in ("plots", "territory", "affiliates"):
+        assert len(gpd.read_file(gpkg, layer=layer)) == on_map[layer], layer
 
 
 def test_a_link_restores_the_same_view(page, app_url, browser):
