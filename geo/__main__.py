@@ -1,4 +1,4 @@
-"""Command line: python -m geo build | validate | area | compare | plots-summary | export LAYER [filters]."""
+"""Command line: python -m geo build | validate | area | compare | datapackage | plots-summary | export LAYER."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     c = commands.add_parser("compare", help="print the published area estimates beside the project's series")
     c.add_argument("--sources", type=Path, default=SOURCES)
     c.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
+    d = commands.add_parser("datapackage", help="write data/sources/datapackage.json and citations.csv")
+    d.add_argument("--sources", type=Path, default=SOURCES)
     s = commands.add_parser("plots-summary", help="print plots per year, region, outcome, link and province")
     s.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     e = commands.add_parser("export", help="write a layer's filtered features; the format follows the -o file's "
@@ -113,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "compare":
             estimates = load_valid_sources(args.sources).area_estimates.records
             sys.stdout.write(compare_table(load_layer("territory", args.geojson_dir), estimates))
+        elif args.command == "datapackage":
+            from geo.datapackage import write_package
+
+            for path in write_package(load_valid_sources(args.sources), args.sources):
+                print(f"wrote {path}", file=sys.stderr)
         elif args.command == "plots-summary":
             from geo.stats import plots_summary, summary_markdown
 
