@@ -1,4 +1,4 @@
-"""Command line: python -m geo build | validate | area | compare | datapackage | plots-summary | export LAYER."""
+"""Command line: python -m geo build | validate | area | compare | datapackage | release | diff | plots-summary | export."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from geo.dates import parse_day
 from geo.errors import ArgumentError, GeoError, SourceError
 from geo.export import export_as, load_layer
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter, parse_bbox, parse_window
-from geo.paths import GEOJSON, LAYERS, SOURCES
+from geo.paths import GEOJSON, LAYERS, ROOT, SOURCES
 from geo.validate import load_valid_sources
 from geo.view import month_date, month_options
 
@@ -62,6 +62,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     d = commands.add_parser("datapackage", help="write data/sources/datapackage.json and citations.csv")
     d.add_argument("--sources", type=Path, default=SOURCES)
+    r = commands.add_parser("release", help="write releases/ismap-data-VERSION.zip and a CHANGELOG entry")
+    r.add_argument("version")
+    r.add_argument("--out", type=Path, default=ROOT / "releases")
+    r.add_argument("--sources", type=Path, default=SOURCES)
+    r.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
+    r.add_argument("--changelog", type=Path, default=ROOT / "CHANGELOG.md", help=argparse.SUPPRESS)
+    f = commands.add_parser("diff", help="features added, changed and removed between two builds or releases")
+    f.add_argument("old", type=Path, help="a build directory (data/geojson) or a release .zip")
+    f.add_argument("new", type=Path)
     s = commands.add_parser("plots-summary", help="print plots per year, region, outcome, link and province")
     s.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
     e = commands.add_parser("export", help="write a layer's filtered features; the format follows the -o file's "
@@ -120,6 +129,17 @@ def main(argv: list[str] | None = None) -> int:
 
             for path in write_package(load_valid_sources(args.sources), args.sources):
                 print(f"wrote {path}", file=sys.stderr)
+        elif args.command == "release":
+            from geo.release import release
+
+            load_valid_sources(args.sources)  # a release is of valid data only
+            path = release(args.version, args.out, sources=args.sources, geojson_dir=args.geojson_dir,
+                           changelog=args.changelog)
+            print(f"wrote {path}", file=sys.stderr)
+        elif args.command == "diff":
+            from geo.release import diff, diff_markdown
+
+            sys.stdout.write(diff_markdown(diff(args.old, args.new), str(args.old), str(args.new)))
         elif args.command == "plots-summary":
             from geo.stats import plots_summary, summary_markdown
 
