@@ -699,6 +699,66 @@
     return String(name || "").replace(/\s*\(.*\)\s*$/, "");
   }
 
+  // The page's address with the map's own date, centre and zoom (the app writes them into the address only
+  // after it has caught up with the map); other parameters (layers, filters) are already in the address.
+  function viewLink(map) {
+    var href;
+    try { href = window.parent.location.href; } catch (err) { href = window.location.href; }
+    var url = new URL(href);
+    var wrap = function (lng) { return ((lng + 180) % 360 + 360) % 360 - 180; };
+    var centre = map.getCenter();
+    if (ISMap.state && ISMap.state.month) url.searchParams.set("date", ISMap.state.month);
+    url.searchParams.set("lat", Math.max(-85, Math.min(85, centre.lat)).toFixed(4));
+    url.searchParams.set("lon", wrap(centre.lng).toFixed(4));
+    url.searchParams.set("zoom", String(Math.max(2, Math.min(12, Math.round(map.getZoom())))));
+    return url.toString();
+  }
+
+  // Copies with the Clipboard API where the page is a secure context (https, localhost), else with a selected
+  // text field (plain http on a LAN); if both fail the link is shown to copy by hand.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = el("textarea", null, text);
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed"; area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+
+  function copyLinkControl(map) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var box = el("div", "ismap-copylink");
+      var button = el("button", "ismap-copylink-button", "Copy link to this view");
+      button.type = "button";
+      button.title = "Copies an address that opens this date, place, zoom, layers and filters";
+      var status = el("span", "ismap-copylink-status", "");
+      status.setAttribute("role", "status");
+      var shown = el("input", "ismap-copylink-text");
+      shown.type = "text"; shown.readOnly = true; shown.hidden = true;
+      shown.setAttribute("aria-label", "Link to this view");
+      button.addEventListener("click", function () {
+        var link = viewLink(map);
+        box.dataset.link = link;
+        copyText(link).then(function () {
+          status.textContent = "Copied"; shown.hidden = true;
+        }, function () {
+          status.textContent = "Copy it from here:"; shown.value = link; shown.hidden = false; shown.select();
+        });
+      });
+      box.appendChild(button); box.appendChild(status); box.appendChild(shown);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
   function plotTable(map) {
     var control = L.control({ position: "topleft" }), open = false, sortKey = "date", sortDir = 1, query = "";
     var wrap = el("div", "ismap-table-wrap");
@@ -1066,6 +1126,7 @@
         ISMap.table = plotTable(map);
         ISMap.table.addTo(map);
       }
+      if (cfg.timebar && !cfg.standalone) copyLinkControl(map).addTo(map);
       if (cfg.standalone) {
         map.keyboard.disable();
         ISMap.standalone = standaloneControl(map, cfg);

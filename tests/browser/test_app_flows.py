@@ -141,3 +141,26 @@ def test_a_link_restores_the_same_view(page, app_url, browser):
     assert frame2.locator(".leaflet-container").get_attribute("data-date") == "2016-08-31"
     assert counts(frame2)["affiliates"] == 0
     other.close()
+
+
+def test_copy_link_gives_the_view_on_screen_before_the_app_catches_up(page, app_url, browser):
+    frame = open_map(page, f"{app_url}/?date=2016-08&layers=territory,plots&link=directed")
+    wait_idle(page)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    mf = map_frame(page)
+    # Step and pan in the map, then copy at once: the address bar may still say August and no zoom.
+    frame.locator(".ismap-tb-forward").click()
+    frame.locator(".leaflet-container[data-month='2016-09']").wait_for()
+    mf.evaluate("() => ISMap.map.setView([35.2, 40.1], 8, {animate: false})")
+    frame.get_by_role("button", name="Copy link to this view").click()
+    frame.locator(".ismap-copylink-status", has_text="Copied").wait_for()
+    link = page.evaluate("() => navigator.clipboard.readText()")
+    query = parse_qs(urlsplit(link).query)
+    assert query["date"] == ["2016-09"] and query["zoom"] == ["8"] and query["link"] == ["directed"]
+    assert abs(float(query["lat"][0]) - 35.2) < 0.01 and abs(float(query["lon"][0]) - 40.1) < 0.01
+    other = browser.new_page(viewport={"width": 1200, "height": 900})
+    frame2 = open_map(other, link)
+    map_frame(other).wait_for_function("() => ISMap.map.getZoom() === 8 && Math.abs(ISMap.map.getCenter().lat - 35.2) < 0.05",
+                                       timeout=30_000)
+    assert frame2.locator(".leaflet-container").get_attribute("data-month") == "2016-09"
+    other.close()
