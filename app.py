@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.basemap import dated_labels, key_places, load_basemap_json
+from geo.bundle import bundle_zip
 from geo.export import export_as, export_geojson, geopackage_of, load_layer, select
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
@@ -32,7 +33,7 @@ from layers.areachart import area_chart_svg, as_img
 from layers.plotschart import plots_chart_svg
 from layers.assets import ensure_vendor
 from layers.escape import escape_text, markdown_text
-from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_scene
+from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
 from layers.snapshot import SnapshotUnavailable
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
@@ -705,12 +706,18 @@ def exports_panel(view: View, today: date) -> None:
                                     suffix, {layer: frames()[layer]}, time, filters, reference_list(data_dir())),
                                 file_name=f"{layer}-{view.month}{suffix}", mime=mime)
     if chosen:
-        st.download_button("All shown layers: GeoPackage (QGIS opens it styled; sources in its references table)",
-                           key="dl_all_gpkg", on_click="ignore", file_name=f"ismap-{view.month}.gpkg",
-                           mime="application/geopackage+sqlite3",
-                           data=lambda: geopackage_of({layer: select(frames()[layer], time, filters)
-                                                       for layer, (time, filters) in chosen.items()},
-                                                      reference_list(data_dir())))
+        def shown() -> dict:
+            return {layer: select(frames()[layer], time, filters) for layer, (time, filters) in chosen.items()}
+
+        cols = st.columns(2)
+        cols[0].download_button("All shown layers: GeoPackage (QGIS opens it styled; sources in its references table)",
+                                key="dl_all_gpkg", on_click="ignore", file_name=f"ismap-{view.month}.gpkg",
+                                mime="application/geopackage+sqlite3",
+                                data=lambda: geopackage_of(shown(), reference_list(data_dir())))
+        cols[1].download_button("All shown layers: ZIP (GeoJSON, CSV and GeoPackage, with the sources written out)",
+                                key="dl_all_zip", on_click="ignore", file_name=f"ismap-{view.month}.zip",
+                                mime="application/zip",
+                                data=lambda: bundle_zip(shown(), reference_list(data_dir()), view_caption(view, today)))
 
 
 # ---------------------------------------------------------------- page

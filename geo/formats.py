@@ -36,9 +36,15 @@ def write_csv(rows: list[dict], columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def to_csv(layer: str, frame: gpd.GeoDataFrame) -> bytes:
-    """Properties one row per feature; lists joined with ';', nested records as JSON; geometry as WKT (last
-    column), so a file read back by a GIS has its shapes. Text cells are made inert for spreadsheets."""
+def cite(ref: dict) -> str:
+    """One source as a reader cites it: title (publisher, date) address."""
+    return f"{ref.get('title', '')} ({ref.get('publisher', '')}, {ref.get('date', '')}) {ref.get('address', '')}".strip()
+
+
+def to_csv(layer: str, frame: gpd.GeoDataFrame, *, references: dict[str, dict] | None = None) -> bytes:
+    """Properties one row per feature; lists joined with ';', nested records as JSON; with `references`
+    (id -> reference), a `sources` column citing each ref by title, publisher, date and address; geometry as
+    WKT (last column), so a file read back by a GIS has its shapes. Text cells are made inert for spreadsheets."""
     features = features_of(layer, frame)
     rows = []
     for feature, geometry in zip(features, frame.geometry):
@@ -49,9 +55,13 @@ def to_csv(layer: str, frame: gpd.GeoDataFrame) -> bytes:
             elif isinstance(value, (list, dict)):
                 value = json.dumps(value, ensure_ascii=False)
             row[key] = value
+        if references is not None:
+            row["sources"] = " | ".join(cite(references[r]) for r in feature["properties"].get("refs") or []
+                                        if r in references)
         row["geometry_wkt"] = shapely.to_wkt(geometry, rounding_precision=6, trim=True)
         rows.append(row)
-    columns = (list(features[0]["properties"]) if features else ["id"]) + ["geometry_wkt"]
+    columns = list(features[0]["properties"]) if features else ["id"]
+    columns += (["sources"] if references is not None else []) + ["geometry_wkt"]
     return write_csv(rows, columns)
 
 

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
@@ -123,6 +124,17 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
     on_map = counts(frame)
     for layer in ("plots", "territory", "affiliates"):
         assert len(gpd.read_file(gpkg, layer=layer)) == on_map[layer], layer
+    # The ZIP: the same features per layer, each carrying its sources written out (titles and addresses).
+    with zipfile.ZipFile(download(page, re.compile("^All shown layers: ZIP")).path()) as archive:
+        for layer in ("plots", "territory", "affiliates"):
+            features = json.loads(archive.read(f"{layer}.geojson"))["features"]
+            assert len(features) == on_map[layer], layer
+            for feature in features:
+                sources = feature["properties"]["sources"]
+                assert [s["id"] for s in sources] == feature["properties"]["refs"]
+                assert all(s["title"] and s["address"] for s in sources)
+            assert archive.read(f"{layer}.csv").decode("utf-8").count("\n") >= on_map[layer] + 1
+        assert "Plots and attacks from 01 Aug 2023 to 31 Jul 2024" in archive.read("README.txt").decode()
 
 
 def test_a_link_restores_the_same_view(page, app_url, browser):
