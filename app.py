@@ -553,11 +553,13 @@ def render_map(view: View, today: date) -> None:
 def area_chart_rows(directory: str, today: date) -> list[dict]:
     """One row a month (whole km²) for the chart."""
     series = monthly_area(directory, today)
-    return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t)}
-            for m, i, s, t in zip(series["month"], series["IRQ"], series["SYR"], series["total"])]
+    return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t), "Abroad": round(o)}
+            for m, i, s, t, o in zip(series["month"], series["IRQ"], series["SYR"], series["total"], series["other"])]
 
 
-AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + Syria": TERRITORY}
+# Iraq + Syria in the territory colour; the parts and the enclaves abroad in colours no other series uses.
+AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + Syria": TERRITORY,
+               "Abroad": OKABE_ITO["bluish_green"]}
 
 
 def stats_panel(view: View, today: date) -> None:
@@ -582,6 +584,14 @@ def stats_panel(view: View, today: date) -> None:
              f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
     st.html(as_img(area_chart_svg(area_chart_rows(data_dir(), today), AREA_SERIES, view.month, title=title),
                    title, view.month))
+    st.caption(f"{month_date(view.month, today):%B %Y}: Iraq {row['IRQ']:,.0f} km², Syria {row['SYR']:,.0f} km², "
+               f"enclaves abroad {row['other']:,.0f} km².")
+    st.download_button("Area series: CSV (km² a month: Iraq, Syria, abroad, Iraq + Syria)", key="dl_area_csv",
+                       on_click="ignore", file_name="area-by-month.csv", mime="text/csv",
+                       data=lambda: write_csv(series.rename(columns={"IRQ": "iraq_km2", "SYR": "syria_km2",
+                                                                     "other": "abroad_km2", "total": "iraq_syria_km2"})
+                                              .to_dict(orient="records"),
+                                              ["month", "iraq_km2", "syria_km2", "abroad_km2", "iraq_syria_km2"]))
 
 
 

@@ -176,3 +176,18 @@ def test_copy_link_gives_the_view_on_screen_before_the_app_catches_up(page, app_
                                        timeout=30_000)
     assert frame2.locator(".leaflet-container").get_attribute("data-month") == "2016-09"
     other.close()
+
+
+def test_area_csv_holds_what_the_stats_panel_and_chart_show(page, app_url):
+    open_map(page, f"{app_url}/?date=2016-06")
+    wait_idle(page)
+    page.get_by_text("Area held at the end of June 2016").wait_for()
+    shown = page.get_by_text(re.compile(r"^June 2016: Iraq [\d,]+ km², Syria")).inner_text()
+    iraq, syria, abroad = (int(v.replace(",", "")) for v in re.findall(r"([\d,]+) km²", shown))
+    metric = page.locator("[data-testid='stMetric']", has_text="Held in Iraq").inner_text()
+    assert f"{iraq:,} km²" in metric
+    rows = download(page, re.compile("^Area series: CSV")).path().read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "month,iraq_km2,syria_km2,abroad_km2,iraq_syria_km2"
+    june = next(r for r in rows if r.startswith("2016-06,")).split(",")
+    assert [round(float(v)) for v in june[1:4]] == [iraq, syria, abroad]
+    assert abroad > 0  # Sirte and Nangarhar were held in June 2016

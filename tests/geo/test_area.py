@@ -158,3 +158,14 @@ def test_before_the_peak_the_map_compares_with_the_highest_month_so_far():
     assert (best["month"], is_peak) == ("2014-02", False)
     best, is_peak = peak_so_far(series, "2014-09")
     assert (best["month"], is_peak) == ("2014-08", True)
+
+
+def test_ihs_series_within_fifteen_percent(sources, territory):
+    """Issue 16's bar: the area series within ±15% of every IHS Conflict Monitor figure (the calibration target)."""
+    days = [month_date(m, TODAY) for m in month_options(TODAY)]
+    ihs = [e for e in sources.area_estimates.records if e.series == "ihs-conflict-monitor"]
+    table = compare(territory, ihs, days)
+    assert len(table) == len(ihs) >= 7
+    for row in table.itertuples():
+        low, high = row.project
+        assert low <= row.published * 1.15 and high >= row.published * 0.85, row

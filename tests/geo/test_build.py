@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import shapely
 from shapely.geometry import shape
 
+from geo.territory import DEFAULT_RADIUS_KM, HINTERLAND_KM
 from geo.build import build
 from geo.errors import SourceError
 from geo.paths import GEOJSON, SOURCES
@@ -98,12 +100,15 @@ def test_territory_cells_never_overlap_and_stay_in_their_country(fixture_build):
 def test_territory_area_is_equal_area_km2(fixture_build):
     data = json.loads((fixture_build / "territory.geojson").read_text(encoding="utf-8"))
     mosul = next(f for f in data["features"] if f["id"] == "iq-mosul-1")
-    # A 30 km cap around a point: pi * 30^2 = 2,827 km², less what neighbours and borders take.
-    assert 1500 < mosul["properties"]["area_km2"] <= 2830
-    ring = next(f for f in data["features"] if f["id"] == "iq-mosul-1--hinterland")
+    # A cap of the city radius around a point, less what neighbours and borders take.
+    cap = math.pi * DEFAULT_RADIUS_KM["city"] ** 2
+    assert 0.5 * cap < mosul["properties"]["area_km2"] <= cap * 1.01
+    # A city's 30 km core is wider than the hinterland's reach: it has no ring. A town (20 km core) has one.
+    assert not any(f["id"] == "iq-mosul-1--hinterland" for f in data["features"])
+    ring = next(f for f in data["features"] if f["id"] == "iq-tal-afar-1--hinterland")
     assert ring["properties"]["zone"] == "hinterland" and ring["properties"]["confidence"] == "low"
-    # The hinterland reaches out to 35 km: at most pi * (35^2 - 30^2) = 1,021 km².
-    assert 0 < ring["properties"]["area_km2"] <= 1025
+    reach, core = HINTERLAND_KM, DEFAULT_RADIUS_KM["town"]
+    assert 0 < ring["properties"]["area_km2"] <= math.pi * (reach ** 2 - core ** 2) * 1.01
 
 
 def test_plot_arcs_start_at_the_anchor_and_end_at_the_target(fixture_build):

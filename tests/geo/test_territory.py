@@ -105,18 +105,18 @@ def test_fill_and_zones_never_overlap():
 
 def test_a_place_held_by_others_bounds_a_held_towns_hinterland():
     town = place("sy-a", *A)
-    # 30 km east of the town: inside its 35 km hinterland if nothing else is listed.
-    east = (A[0] + 0.33, A[1])
+    km = lambda k: A[0] + k / 91.0  # noqa: E731  (degrees east of the town at 35.2 N)
+    # Another force holds a village 1.2 hinterland-reaches east: the line runs midway, at 0.6.
+    rival = place("sy-east", km(1.2 * HINTERLAND_KM), A[1])
+    far, near = (km(0.8 * HINTERLAND_KM), A[1]), (km(0.4 * HINTERLAND_KM), A[1])
     alone = build_territory(sources([town], [held("sy-a", "2014-06", "2016-01")]))
-    assert covered(alone, date(2015, 1, 1), (A[0] + 0.25, A[1]))
-    rival = place("sy-east", *east)
     bounded = build_territory(sources([town, rival], [held("sy-a", "2014-06", "2016-01")],
                                       [other("sy-east", "2014-01", "2017-01")]))
-    # The line runs midway: the ground 22 km out, nearer the other-held village, is not IS ground.
-    assert not covered(bounded, date(2015, 1, 1), (A[0] + 0.25, A[1]))
-    assert covered(bounded, date(2015, 1, 1), (A[0] + 0.12, A[1]))
-    assert held_km2(bounded, date(2015, 1, 1)) < held_km2(alone, date(2015, 1, 1)) * 0.85
-    assert HINTERLAND_KM > 22
+    day = date(2015, 1, 1)
+    assert covered(alone, day, far) and covered(alone, day, near)
+    assert not covered(bounded, day, far)
+    assert covered(bounded, day, near)
+    assert held_km2(bounded, day) < held_km2(alone, day) * 0.92
 
 
 def test_a_split_place_shows_one_part_held_and_the_other_not():
