@@ -18,18 +18,18 @@ METHOD = ("nearest-place cells: core within the place's radius, hinterland beyon
 
 # Radius (km) of ground a place stands for when its row gives none.
 DEFAULT_RADIUS_KM = {
-    "city": 30.0, "town": 20.0, "village": 12.0, "district": 15.0, "area": 40.0,
+    "city": 20.0, "town": 12.0, "village": 8.0, "district": 10.0, "area": 40.0,
     "dam": 8.0, "oil_field": 8.0, "air_base": 8.0, "military_base": 8.0, "border_crossing": 8.0,
 }
 # Settlements and desert anchors also stand for the countryside around them, out to this distance
 # (never past a nearer listed place, nor a border): the low-confidence hinterland. Facilities do not.
-HINTERLAND_KM = 35.0
+HINTERLAND_KM = 20.0
 HINTERLAND_KINDS = frozenset({"city", "town", "village", "district", "area"})
 # Ground between held places (the "between" zone): a triangle of the Delaunay mesh of a country's listed
 # places whose three corners IS held on a date, and whose edges are all at most this long, is held on that
 # date beyond its corners' own zones. Every listed place is a corner of the triangles around it, so the
 # fill never crosses a place IS did not hold on that date (a never-held town, a base that held out).
-FILL_MAX_EDGE_KM = 80.0
+FILL_MAX_EDGE_KM = 100.0
 # Shared borders are simplified together (coverage-preserving) to this tolerance, in degrees.
 SIMPLIFY_DEGREES = 0.01
 CONFIDENCE_ORDER = ("low", "medium", "high")

@@ -183,9 +183,21 @@ def _csv_delimiter(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+MAX_CELL_CHARS = 131_072  # the csv module's default cap on one cell
+
+
 def _csv_records(reader: _Reader, text: str):
     """(row number, record) pairs; a row the csv module cannot read ends the file with a message, not a crash."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR-only files (classic Mac, old Excel)
+    # The cell cap is this module's own, not whatever another library set the csv module's global to.
+    previous = csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        yield from _csv_rows(reader, text)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_rows(reader: _Reader, text: str):
     lines = io.StringIO(text, newline="")
     table = csv.DictReader(lines, delimiter=_csv_delimiter(text.split("\n", 1)[0]))
     number = 1
@@ -196,7 +208,7 @@ def _csv_records(reader: _Reader, text: str):
             yield number, record
     except csv.Error as exc:
         reader.problem(number + 1, None, f"cannot be read as CSV ({str(exc)[:80]})",
-                       f"check the quoting near this row; cells over {csv.field_size_limit():,} characters are refused")
+                       f"check the quoting near this row; cells over {MAX_CELL_CHARS:,} characters are refused")
 
 
 def _read_csv(reader: _Reader, text: str) -> list[_Row]:
