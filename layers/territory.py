@@ -37,6 +37,11 @@ LAYER = LayerDef(
     legend=legend,
     title_prop="place",
     kind_label="Ground held by IS",
+    # Cells are simplified to 0.01 degrees: 4 decimals (about 10 m) lose nothing a reader can see.
+    browser_decimals=4,
+    # A place's core and hinterland are two features of one interval: the browser gets its text once.
+    browser_shared=("summary", "refs", "method"),
+    browser_share_key="interval_id",
     fields=(
         PopupField("Zone", "zone"),
         PopupField("Country", "country", "country"),
