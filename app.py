@@ -90,6 +90,9 @@ class Keys:
     USER_URL = "user_layer_url"
     FRAME_CENTRE = "map_frame_centre"
     COMPARE = "w_compare"
+    COMPARE_ON = "w_compare_on"          # widget: shade gains and losses on the map
+    COMPARE_WITH = "w_compare_with"      # widget: the month compared with the map's
+    COMPARE_MONTH = "compare_month"      # the view's compare month (None = off); kept when the panel closes
 
 
 # ---------------------------------------------------------------- data (cached once per process)
@@ -203,6 +206,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.RANGE_FROM] = view.range_from or "2024-01"
     st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
+    st.session_state[Keys.COMPARE_MONTH] = view.compare
     st.session_state[Keys.MAP_MONTH] = view.month
     st.session_state[Keys.PANEL] = "Area held"
     if view.lat is not None:
@@ -234,6 +238,7 @@ def current_view() -> View:
         lon=centre[1] if centre else None,
         zoom=centre[2] if centre else None,
         theme=state[Keys.THEME],
+        compare=state.get(Keys.COMPARE_MONTH),
     )
 
 
@@ -643,17 +648,41 @@ def cached_changes(directory: str, first: date, second: date) -> dict[str, pd.Da
     return changes_between(load_frames(directory)["territory"], first, second)
 
 
-def compare_panel(today: date) -> None:
+def _compare_changed() -> None:
+    state = st.session_state
+    state[Keys.COMPARE_MONTH] = state[Keys.COMPARE_WITH] if state.get(Keys.COMPARE_ON) else None
+
+
+def compare_panel(view: View, today: date) -> None:
+    """Places and km² gained and lost between the map date and a second month, and (if asked) the same
+    shaded on the map. It follows the map date: stepping the map moves one end of the comparison."""
     months = month_options(today)
-    first, second = st.select_slider("Compare two dates", options=months, value=("2015-05", "2016-05"),
-                                     key=Keys.COMPARE)
+    state = st.session_state
+    if Keys.COMPARE_WITH not in state or state[Keys.COMPARE_WITH] not in months:
+        year_before = shift_month(view.month, -12)
+        state[Keys.COMPARE_WITH] = view.compare or (year_before if year_before in months else months[0])
+    if Keys.COMPARE_ON not in state:
+        state[Keys.COMPARE_ON] = view.compare is not None
+    cols = st.columns([3, 2])
+    cols[0].select_slider("Compare the map date with", options=months, key=Keys.COMPARE_WITH, on_change=_compare_changed)
+    cols[1].toggle("Shade gains and losses on the map", key=Keys.COMPARE_ON, on_change=_compare_changed)
+    other = state[Keys.COMPARE_WITH]
+    first, second = sorted((view.month, other))
     result = cached_changes(data_dir(), month_date(first, today), month_date(second, today))
     gained, lost = result["gained"], result["lost"]
+    st.caption(f"From the end of {month_date(first, today):%B %Y} to the end of {month_date(second, today):%B %Y}"
+               " (the map date is one end; step the map to move it). Areas are of the places' own cells.")
     cols = st.columns(2)
     cols[0].metric("Gained by IS", f"{gained['area_km2'].sum():,.0f} km²", f"{len(gained)} places", delta_color="off")
     cols[1].metric("Lost by IS", f"{lost['area_km2'].sum():,.0f} km²", f"{len(lost)} places", delta_color="off")
-    cols[0].dataframe(gained, width="stretch", hide_index=True)
-    cols[1].dataframe(lost, width="stretch", hide_index=True)
+    config = {"area_km2": st.column_config.NumberColumn("km²", format="%.0f")}
+    cols[0].dataframe(gained, width="stretch", hide_index=True, column_config=config)
+    cols[1].dataframe(lost, width="stretch", hide_index=True, column_config=config)
+    rows = [{"change": kind, **row} for kind, frame in (("gained", gained), ("lost", lost))
+            for row in frame.to_dict(orient="records")]
+    st.download_button("These changes: CSV", key="dl_changes_csv", on_click="ignore", mime="text/csv",
+                       file_name=f"changes-{first}-to-{second}.csv",
+                       data=lambda: write_csv(rows, ["change", "place", "country", "area_km2"]))
 
 
 def briefing_exports(view: View, today: date) -> None:
@@ -781,7 +810,7 @@ def map_and_panel(today: date) -> None:
     elif panel == "Plots per province":
         plots_panel(view, today)
     elif panel == "What changed":
-        compare_panel(today)
+        compare_panel(view, today)
     elif panel == "Key figures":
         figures_panel()
     else:

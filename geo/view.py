@@ -61,6 +61,7 @@ class View:
     lon: float | None = None
     zoom: int | None = None
     theme: str = "default"
+    compare: str | None = None  # a second month: the map shades ground gained and lost between the two
 
     def plot_window(self, today: date) -> tuple[date, date]:
         """The days of plots shown: a moving window ending at the map date, everything so far, or a range."""
@@ -156,6 +157,11 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
                 changes["zoom"] = int(raw)
             else:
                 notices.append("Ignored 'zoom': expected a whole number from 2 to 12.")
+        elif key == "compare":
+            if _MONTH.match(raw) and raw in months:
+                changes["compare"] = raw
+            else:
+                notices.append("Ignored 'compare': expected a month YYYY-MM between 2013-01 and now.")
         elif key == "theme":
             if raw in THEME_NAMES:
                 changes["theme"] = raw
@@ -197,6 +203,8 @@ def to_query(view: View, today: date) -> dict[str, str]:
         out["zoom"] = str(view.zoom)
     if view.theme != base.theme:
         out["theme"] = view.theme
+    if view.compare:
+        out["compare"] = view.compare
     return out
 
 
@@ -254,4 +262,5 @@ def view_state(view: View, today: date) -> dict:
         "plots_to": last.isoformat(),
         "filters": {"provinces": list(view.provinces), "links": list(view.links),
                     "outcomes": list(view.outcomes), "countries": list(view.countries)},
+        "compare": {"month": view.compare, "date": month_date(view.compare, today).isoformat()} if view.compare else None,
     }

@@ -408,13 +408,45 @@
     map.getContainer().dataset.bundledPlots = String(total);
   }
 
+  // Comparing two dates: ground held at the earlier date only was lost by the later one, ground held at the
+  // later date only was gained; ground held at both keeps its usual look. `compareEarlier`: the compare date
+  // is before the map date.
+  function compareShade(heldNow, heldThen, compareEarlier) {
+    var earlier = compareEarlier ? heldThen : heldNow, later = compareEarlier ? heldNow : heldThen;
+    if (earlier && later) return "kept";
+    if (earlier) return "lost";
+    if (later) return "gained";
+    return null;
+  }
+
+  var COMPARE_STYLES = {
+    gained: { stroke: true, color: "#1a1a1a", weight: 1, opacity: 0.9, fillColor: "#D55E00", fillOpacity: 0.78 },
+    lost: { stroke: true, color: "#0072B2", weight: 1.2, opacity: 0.95, dashArray: "4 3", fillColor: "#56B4E9",
+            fillOpacity: 0.55 }
+  };
+
+  function restyle(def, item, shade) {
+    var key = shade === "gained" || shade === "lost" ? shade : "";
+    if ((item.shade || "") === key || !item.layer.setStyle) return;
+    item.layer.setStyle(key ? COMPARE_STYLES[key] : (def.styles[item.feature.properties._style] || {}));
+    item.shade = key;
+  }
+
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
+    var shaded = { gained: 0, lost: 0, kept: 0 };
     labelsOn(s);
     Object.keys(ISMap.layers).forEach(function (id) {
       var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
+      var compare = def.id === "territory" && s.compare && s.compare.date ? s.compare : null;
       entry.items.forEach(function (item) {
-        var show = on && inTime(def, item, s) && inFilters(def, item, s);
+        var now = inTime(def, item, s), shade = null;
+        if (compare) {
+          shade = compareShade(now, inTime(def, item, { date: compare.date }), compare.date < s.date);
+          if (shade) shaded[shade] += 1;
+        }
+        restyle(def, item, shade);
+        var show = on && (now || shade !== null) && inFilters(def, item, s);
         if (show !== item.visible) {
           if (show) entry.group.addLayer(item.layer); else entry.group.removeLayer(item.layer);
           if (item.marker) (show ? markersIn : markersOut).push(item.marker);
@@ -432,6 +464,9 @@
     box.dataset.date = s.date;
     if (s.month) box.dataset.month = s.month;
     box.dataset.counts = JSON.stringify(counts);
+    if (s.compare && s.compare.date) { box.dataset.compare = JSON.stringify(shaded); box.dataset.compareDate = s.compare.date; }
+    else { delete box.dataset.compare; delete box.dataset.compareDate; }
+    if (ISMap.compareKey) ISMap.compareKey.update(s);
     box.dataset.steps = String(++ISMap.steps);
     if (ISMap.legend) ISMap.legend.setDate(s);
     if (ISMap.timebar) ISMap.timebar.drawHistogram(plotHistogram(s));
@@ -729,6 +764,28 @@
       document.body.removeChild(area);
       if (ok) resolve(); else reject(new Error("copy refused"));
     });
+  }
+
+  // What the compare shading means, shown only while two dates are compared.
+  function compareKeyControl() {
+    var control = L.control({ position: "topright" });
+    var box = el("div", "ismap-compare-key");
+    box.hidden = true;
+    control.onAdd = function () { return box; };
+    control.update = function (s) {
+      box.hidden = !(s.compare && s.compare.date);
+      if (box.hidden) return;
+      box.textContent = "";
+      var earlier = s.compare.date < s.date ? s.compare.date : s.date, later = s.compare.date < s.date ? s.date : s.compare.date;
+      box.appendChild(el("div", "ismap-compare-title", "Compared: " + formatDate(earlier, "day") + " → " + formatDate(later, "day")));
+      [["gained", "Gained by IS between the two dates"], ["lost", "Lost by IS between the two dates"]].forEach(function (pair) {
+        var row = el("div", "ismap-compare-row"), sw = el("span", "ismap-compare-swatch"), st = COMPARE_STYLES[pair[0]];
+        sw.style.background = st.fillColor; sw.style.border = "2px " + (st.dashArray ? "dashed " : "solid ") + st.color;
+        row.appendChild(sw); row.appendChild(document.createTextNode(pair[1])); box.appendChild(row);
+      });
+      box.appendChild(el("div", "ismap-compare-row", "Held at both dates: the usual shading"));
+    };
+    return control;
   }
 
   function copyLinkControl(map) {
@@ -1127,6 +1184,8 @@
         ISMap.table.addTo(map);
       }
       if (cfg.timebar && !cfg.standalone) copyLinkControl(map).addTo(map);
+      ISMap.compareKey = compareKeyControl();
+      ISMap.compareKey.addTo(map);
       if (cfg.standalone) {
         map.keyboard.disable();
         ISMap.standalone = standaloneControl(map, cfg);
