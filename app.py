@@ -35,6 +35,7 @@ from layers.assets import ensure_vendor
 from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
 from layers.snapshot import SnapshotUnavailable
+from ui.animation import animation_panel
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
@@ -718,6 +719,8 @@ def briefing_exports(view: View, today: date) -> None:
                                     briefing, frames(), reference_list(data_dir()), today),
                                 file_name="briefing-pack.zip", mime="application/zip", key="dl_briefing_zip",
                                 on_click="ignore")
+    animation_panel(view, today, lambda v, title, caption: briefing_html(
+        view_scene(v, today, title=title, caption=caption), payloads(), today))
 
 
 def exports_panel(view: View, today: date) -> None:

@@ -13,6 +13,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# A PNG or an animation frame is a slide, not a page to click: no zoom buttons, scene buttons, counter or slider.
+SLIDE_CSS = (".leaflet-control-zoom, .ismap-standalone-nav, .ismap-standalone-counter, .ismap-standalone-slider "
+             "{ display: none !important; }")
+
+
 class SnapshotUnavailable(RuntimeError):
     """Chromium or Playwright is not installed where the app runs."""
 
@@ -46,6 +51,7 @@ def _render(html_pages: list[tuple[str, int | None]], width: int, height: int, t
                 path.write_text(html, encoding="utf-8")
                 page.goto(path.as_uri())
                 page.wait_for_selector(".leaflet-container[data-ready='1'][data-date]", timeout=timeout_ms)
+                page.add_style_tag(content=SLIDE_CSS)
                 if scene is not None:
                     page.evaluate("n => ISMap.standalone.show(n - 1)", scene)
                     page.wait_for_selector(f".ismap-standalone[data-scene='{scene}']", timeout=timeout_ms)

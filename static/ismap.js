@@ -1076,6 +1076,14 @@
     });
     control.onAdd = function () { L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
     control.show = show;
+    // One month of the current scene, as the slider shows it (the animation export steps through these).
+    control.goMonth = function (month) {
+      var i = spec.months.indexOf(month);
+      if (i < 0) return false;
+      slider.value = String(i);
+      monthLabel.textContent = month;
+      return ISMap.goTo(month, false) || ISMap.month === month;
+    };
     return control;
   }
 

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "geo": {"streamlit", "streamlit_folium", "folium", "branca", "layers", "app"},
     "layers": {"streamlit", "streamlit_folium", "app"},
+    "ui": {"app"},
 }
 
 

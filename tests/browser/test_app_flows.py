@@ -191,3 +191,17 @@ def test_area_csv_holds_what_the_stats_panel_and_chart_show(page, app_url):
     june = next(r for r in rows if r.startswith("2016-06,")).split(",")
     assert [round(float(v)) for v in june[1:4]] == [iraq, syria, abroad]
     assert abroad > 0  # Sirte and Nangarhar were held in June 2016
+
+
+def test_animation_export_shows_progress_and_gives_a_gif_of_every_month(page, app_url):
+    from PIL import Image
+
+    open_map(page, f"{app_url}/?date=2015-03&layers=territory")
+    wait_idle(page)
+    page.get_by_text("Export", exact=True).click()
+    button = page.get_by_role("button", name="Make the animation (12 frames)")
+    button.click()
+    page.get_by_text("Done: 12 frames").wait_for(timeout=180_000)
+    path = download(page, re.compile(r"^Download is-map-2014-04-to-2015-03\.gif")).path()
+    gif = Image.open(path)
+    assert gif.n_frames == 12 and gif.size == (1280, 720)

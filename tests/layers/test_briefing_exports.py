@@ -78,6 +78,8 @@ def test_png_has_the_size_and_is_not_blank(html):
     assert image.size == (1280, 720)
     colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 200, "a map, not a blank page"
+    # B11: a slide has no zoom buttons (they are white boxes at the top left of the map).
+    assert image.convert("RGB").getpixel((27, 27)) != (255, 255, 255)
 
 
 def test_pack_holds_what_it_should(briefing, frames, references):
