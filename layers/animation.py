@@ -13,7 +13,7 @@ from typing import Callable
 
 from PIL import Image
 
-from layers.snapshot import CHROMIUM, CHROMIUM_FLAGS, SLIDE_CSS, SnapshotUnavailable
+from layers.snapshot import SLIDE_CSS, SnapshotUnavailable, offline_page
 
 MAX_FRAMES = 72  # six years of months: enough for any briefing slide, bounded for a shared server
 FORMATS = ("gif", "mp4")
@@ -44,39 +44,24 @@ def frames(html: str, months: list[str], *, width: int = 1280, height: int = 720
 
 def _render(html: str, months: list[str], width: int, height: int, progress: Progress | None,
             shown: list | None, timeout_ms: int) -> list[bytes]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        raise SnapshotUnavailable("animation export needs the playwright package") from exc
-    if not Path(CHROMIUM).exists():
-        raise SnapshotUnavailable("animation export needs Debian's chromium (apt-get install chromium)")
     images: list[bytes] = []
-    with tempfile.TemporaryDirectory(prefix="ismap-anim-") as folder, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            Path(folder) / "profile", executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
-            viewport={"width": width, "height": height}, offline=True)
-        try:
-            page = context.new_page()
-            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("file:", "data:"))
-                       else route.continue_())
-            path = Path(folder) / "view.html"
-            path.write_text(html, encoding="utf-8")
-            page.goto(path.as_uri())
-            page.wait_for_selector(".ismap-standalone[data-scene='1']", timeout=timeout_ms)
-            page.add_style_tag(content=SLIDE_CSS)
-            for number, month in enumerate(months, start=1):
-                if not page.evaluate("m => ISMap.standalone.goMonth(m)", month):
-                    raise ValueError(f"month {month} is not one the view offers")
-                page.wait_for_selector(f".leaflet-container[data-month='{month}']", timeout=timeout_ms)
-                images.append(page.screenshot(type="png"))
-                if shown is not None:
-                    shown.append(page.evaluate("() => { const b = document.querySelector('.leaflet-container'); "
-                                               "return {month: b.dataset.month, date: b.dataset.date, "
-                                               "counts: JSON.parse(b.dataset.counts)}; }"))
-                if progress:
-                    progress(number, len(months))
-        finally:
-            context.close()
+    with offline_page(width, height, "animation export") as (page, folder):
+        path = folder / "view.html"
+        path.write_text(html, encoding="utf-8")
+        page.goto(path.as_uri())
+        page.wait_for_selector(".ismap-standalone[data-scene='1']", timeout=timeout_ms)
+        page.add_style_tag(content=SLIDE_CSS)
+        for number, month in enumerate(months, start=1):
+            if not page.evaluate("m => ISMap.standalone.goMonth(m)", month):
+                raise ValueError(f"month {month} is not one the view offers")
+            page.wait_for_selector(f".leaflet-container[data-month='{month}']", timeout=timeout_ms)
+            images.append(page.screenshot(type="png"))
+            if shown is not None:
+                shown.append(page.evaluate("() => { const b = document.querySelector('.leaflet-container'); "
+                                           "return {month: b.dataset.month, date: b.dataset.date, "
+                                           "counts: JSON.parse(b.dataset.counts)}; }"))
+            if progress:
+                progress(number, len(months))
     return images
 
 

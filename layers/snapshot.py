@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -30,15 +32,17 @@ def png_pages(html_pages: list[tuple[str, int | None]], *, width: int = 1600, he
         return pool.submit(_render, html_pages, width, height, timeout_ms).result()
 
 
-def _render(html_pages: list[tuple[str, int | None]], width: int, height: int, timeout_ms: int) -> list[bytes]:
+@contextmanager
+def offline_page(width: int, height: int, what: str = "PNG export") -> Iterator[tuple[object, Path]]:
+    """A page of a fresh headless Chromium that can load only file: and data: addresses, and a scratch folder
+    to write the pages it opens; both gone afterwards. Call from a thread without an event loop."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
-        raise SnapshotUnavailable("PNG export needs the playwright package") from exc
+        raise SnapshotUnavailable(f"{what} needs the playwright package") from exc
     if not Path(CHROMIUM).exists():
-        raise SnapshotUnavailable("PNG export needs Debian's chromium (apt-get install chromium)")
-    images: list[bytes] = []
-    with tempfile.TemporaryDirectory(prefix="ismap-png-") as folder, sync_playwright() as playwright:
+        raise SnapshotUnavailable(f"{what} needs Debian's chromium (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="ismap-chromium-") as folder, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             Path(folder) / "profile", executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True,
             viewport={"width": width, "height": height}, offline=True)
@@ -46,16 +50,22 @@ def _render(html_pages: list[tuple[str, int | None]], width: int, height: int, t
             page = context.new_page()
             page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("file:", "data:"))
                        else route.continue_())
-            for number, (html, scene) in enumerate(html_pages):
-                path = Path(folder) / f"page-{number}.html"
-                path.write_text(html, encoding="utf-8")
-                page.goto(path.as_uri())
-                page.wait_for_selector(".leaflet-container[data-ready='1'][data-date]", timeout=timeout_ms)
-                page.add_style_tag(content=SLIDE_CSS)
-                if scene is not None:
-                    page.evaluate("n => ISMap.standalone.show(n - 1)", scene)
-                    page.wait_for_selector(f".ismap-standalone[data-scene='{scene}']", timeout=timeout_ms)
-                images.append(page.screenshot(type="png"))
+            yield page, Path(folder)
         finally:
             context.close()
+
+
+def _render(html_pages: list[tuple[str, int | None]], width: int, height: int, timeout_ms: int) -> list[bytes]:
+    images: list[bytes] = []
+    with offline_page(width, height) as (page, folder):
+        for number, (html, scene) in enumerate(html_pages):
+            path = folder / f"page-{number}.html"
+            path.write_text(html, encoding="utf-8")
+            page.goto(path.as_uri())
+            page.wait_for_selector(".leaflet-container[data-ready='1'][data-date]", timeout=timeout_ms)
+            page.add_style_tag(content=SLIDE_CSS)
+            if scene is not None:
+                page.evaluate("n => ISMap.standalone.show(n - 1)", scene)
+                page.wait_for_selector(f".ismap-standalone[data-scene='{scene}']", timeout=timeout_ms)
+            images.append(page.screenshot(type="png"))
     return images
