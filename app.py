@@ -453,12 +453,24 @@ def briefing_panel() -> None:
 
 def present_page(today: date) -> None:
     """Presenter view: the map fills the screen; arrows and Page Up/Down (what clickers send) move scenes."""
-    st.html("<style>[data-testid='stSidebar'], [data-testid='stHeader'], footer {display: none;} "
-            ".block-container {padding-top: 0.6rem; padding-bottom: 0; max-width: 100%;} "
-            ".ismap-caption {font-size: 1.45rem; line-height: 1.45;} .ismap-scene-title {font-size: 2.1rem; "
-            "font-weight: 700; margin: 0;} .ismap-counter {font-size: 1.3rem; font-weight: 700;} "
-            ".ismap-sources-line {font-size: 1rem; color: #555;}</style>")
     briefing = current_briefing()
+    dark = "projector" in (st.session_state.get(Keys.THEME), briefing.theme if briefing else None)
+    ink, ground = ("#ffffff", "#0b1a2a") if dark else ("#1a1a1a", "#ffffff")
+    # The slide is the map: no page chrome, the keyboard helpers hidden (their shortcuts still work), the map as
+    # tall as the window, the caption laid over the map's foot.
+    st.html("<style>[data-testid='stSidebar'], [data-testid='stHeader'], footer {display: none;} "
+            f".stApp {{background: {ground}; color: {ink};}} "
+            + (".stApp button {background: #24313f; color: #ffffff; border-color: #9fb0c0;} " if dark else "") +
+            ".block-container {padding: 0.4rem 1rem 0 1rem; max-width: 100%;} "
+            ".st-key-b_pageup, .st-key-b_pagedown {position: fixed !important; left: -10000px; top: 0;} "
+            "iframe[title='streamlit_folium.st_folium'] {height: calc(100vh - 100px) !important;} "
+            ".st-key-presenter_caption {position: fixed; left: 1.2rem; right: 1.2rem; bottom: 1rem; z-index: 1000; "
+            f"background: {'rgba(11,26,42,.88)' if dark else 'rgba(255,255,255,.92)'}; border-radius: 6px; "
+            "padding: 0.5rem 1rem; box-shadow: 0 1px 6px rgba(0,0,0,.35); max-height: 30vh; overflow: auto;} "
+            f".ismap-caption {{font-size: 1.45rem; line-height: 1.4; margin: 0; color: {ink};}} "
+            f".ismap-scene-title {{font-size: 2.1rem; font-weight: 700; margin: 0; color: {ink};}} "
+            f".ismap-counter {{font-size: 1.3rem; font-weight: 700; color: {ink};}} "
+            f".ismap-sources-line {{font-size: 1rem; margin: 0.2rem 0 0 0; color: {'#c8d3de' if dark else '#555'};}}</style>")
     if briefing is None:
         st.warning("No briefing to present.")
         st.button("Exit presenter", on_click=stop_presenting, key="b_exit")
@@ -486,8 +498,9 @@ def present_page(today: date) -> None:
               center=list(scene.center), zoom=scene.zoom, returned_objects=[])
     refs = {r["id"]: r for r in reference_list(data_dir())}
     sources = "; ".join(f"{refs[r]['publisher']}, {refs[r]['date']}" for r in scene.refs if r in refs)
-    st.html(f"<p class='ismap-caption'>{escape_text(scene.caption)}</p>"
-            f"<p class='ismap-sources-line'>Sources: {escape_text(sources or 'none given')}</p>")
+    with st.container(key="presenter_caption"):
+        st.html(f"<p class='ismap-caption'>{escape_text(scene.caption)}</p>"
+                f"<p class='ismap-sources-line'>Sources: {escape_text(sources or 'none given')}</p>")
 
 
 # ---------------------------------------------------------------- map, stats, exports

@@ -788,6 +788,44 @@
     return control;
   }
 
+  // The presenter fills the screen (the Fullscreen API on the page that holds the map; F does the same).
+  function fullscreenTarget() {
+    try { return window.parent.document; } catch (err) { return document; }
+  }
+
+  function toggleFullscreen() {
+    var doc = fullscreenTarget();
+    if (doc.fullscreenElement) return doc.exitFullscreen();
+    var root = doc.documentElement;
+    return root.requestFullscreen ? root.requestFullscreen({ navigationUI: "hide" }) : Promise.reject(new Error("no Fullscreen API"));
+  }
+
+  function fullscreenControl() {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var button = el("button", "ismap-fullscreen", "Full screen (F)");
+      button.type = "button";
+      var sync = function () {
+        var on = !!fullscreenTarget().fullscreenElement;
+        button.textContent = on ? "Leave full screen (F)" : "Full screen (F)";
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      };
+      button.addEventListener("click", function () { Promise.resolve(toggleFullscreen()).catch(function () {}); });
+      fullscreenTarget().addEventListener("fullscreenchange", sync);
+      [document, fullscreenTarget()].forEach(function (doc) {
+        doc.addEventListener("keydown", function (e) {
+          if ((e.key === "f" || e.key === "F") && !e.ctrlKey && !e.metaKey && !e.altKey &&
+              !/^(INPUT|TEXTAREA|SELECT)$/.test((e.target && e.target.tagName) || "")) {
+            Promise.resolve(toggleFullscreen()).catch(function () {});
+          }
+        });
+      });
+      L.DomEvent.disableClickPropagation(button);
+      return button;
+    };
+    return control;
+  }
+
   function copyLinkControl(map) {
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
@@ -936,7 +974,7 @@
   }
 
   function legendControl(cfg) {
-    var control = L.control({ position: cfg.timebar ? "topright" : "bottomleft" });
+    var control = L.control({ position: cfg.timebar || cfg.presenter ? "topright" : "bottomleft" });
     control.onAdd = function () {
       var box = el("details", "ismap-legend");
       // Collapsed by default into a clear control, so it never sits over what a person reads; open in exports
@@ -1098,6 +1136,7 @@
     }
     if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
     if (cfg.presenter) {
+      fullscreenControl().addTo(map);
       // A clicker's keys must move scenes even after someone clicked the map: pass them to the page.
       map.keyboard.disable();
       document.addEventListener("keydown", function (e) {
