@@ -5,7 +5,11 @@ from __future__ import annotations
 from layers.base import LayerDef, LegendEntry, PopupField
 from layers.palette import OKABE_ITO
 
-COLOUR = OKABE_ITO["sky_blue"]
+# Yellow with a black edge: the one palette colour no built-in layer, chart or comparison uses, so an upload
+# stands out inside a province's blue and on the territory's orange (U11). On the projector's dark ground the
+# edge is yellow too.
+COLOUR = OKABE_ITO["yellow"]
+EDGE = OKABE_ITO["black"]
 
 
 def style_key(props: dict) -> str:
@@ -13,7 +17,8 @@ def style_key(props: dict) -> str:
 
 
 def styles(theme: str) -> dict[str, dict]:
-    return {"user": {"color": COLOUR, "weight": 2.5, "opacity": 0.95, "fillColor": COLOUR, "fillOpacity": 0.35,
+    edge = COLOUR if theme == "projector" else EDGE
+    return {"user": {"color": edge, "weight": 2.5, "opacity": 0.95, "fillColor": COLOUR, "fillOpacity": 0.45,
                      "radius": 6}}
 
 
