@@ -36,6 +36,7 @@ from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
 from layers.snapshot import SnapshotUnavailable
 from ui.animation import animation_panel
+from ui.scenes import scene_editor
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
 from layers.palette import OKABE_ITO, TERRITORY
@@ -243,7 +244,7 @@ def current_view() -> View:
     )
 
 
-PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Export")
+PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Scenes", "Export")
 WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
                "RANGE_FROM", "RANGE_TO", "THEME", "BRIEFING")
 
@@ -403,7 +404,7 @@ def add_scene() -> None:
     """One action: the current view becomes the last scene of this session's briefing."""
     view = current_view()
     scene = scene_from_view(view, title=f"View of {view.month}", caption="Scene built from the map view; "
-                            "edit the caption in the downloaded YAML.", refs=[])
+                            "edit the caption below.", refs=[])
     briefing = st.session_state.get(Keys.SESSION_BRIEFING) or Briefing(
         title="My briefing", description="Scenes built from map views.", scenes=[scene])
     if st.session_state.get(Keys.SESSION_BRIEFING) is not None:
@@ -433,10 +434,11 @@ def briefing_panel() -> None:
         st.selectbox("Briefing", names, key=Keys.BRIEFING,
                      format_func=lambda n: "This session's scenes" if n == "session" else n)
         st.button("▶ Present", on_click=start_presenting, key="b_present", width="stretch")
-        st.button("➕ Add this view as a scene", on_click=add_scene, key="b_add_scene", width="stretch")
+        st.button("+ Add this view as a scene", on_click=add_scene, key="b_add_scene", width="stretch")
         session = st.session_state.get(Keys.SESSION_BRIEFING)
         if session is not None:
-            st.caption(f"This session's briefing: {len(session.scenes)} scene(s).")
+            st.caption(f"This session's briefing: {len(session.scenes)} scene(s). Edit their titles, captions and "
+                       "order in the Scenes panel under the map.")
             st.download_button("Download its YAML", data=to_yaml(session), file_name="briefing.yaml",
                                mime="application/yaml", key="dl_session_yaml", on_click="ignore", width="stretch")
             if not server_saving_allowed():
@@ -829,6 +831,15 @@ def map_and_panel(today: date) -> None:
         compare_panel(view, today)
     elif panel == "Key figures":
         figures_panel()
+    elif panel == "Scenes":
+        session = st.session_state.get(Keys.SESSION_BRIEFING)
+        if session is None:
+            st.info("No scenes yet: in the sidebar's Briefing section, 'Add this view as a scene' adds the map as "
+                    "it is now. They can then be edited, reordered and deleted here, presented, and downloaded.")
+        else:
+            st.caption(f"This session's briefing: {len(session.scenes)} scene(s). Edit a title or caption in the "
+                       "table, change the Order numbers to reorder, tick Delete to drop a scene; then Apply.")
+            scene_editor(session, Keys.SESSION_BRIEFING)
     else:
         exports_panel(view, today)
         briefing_exports(view, today)

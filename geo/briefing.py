@@ -161,6 +161,40 @@ def parse_briefing(text: str, name: str, *, refs: frozenset[str] = frozenset(),
     return briefing
 
 
+def edit_scenes(briefing: Briefing, edits: list[dict], name: str = "this session's briefing") -> Briefing:
+    """The briefing after a user's edits: one dict per current scene, in its order, with `title`, `caption`,
+    `position` (a number the scenes are sorted by; a tie keeps their order) and `delete`. Raise SourceError
+    naming the scene and field of every bad edit; at least one scene stays."""
+    if len(edits) != len(briefing.scenes):
+        raise SourceError([SceneProblem(name, None, None, "the scenes changed while they were edited",
+                                        "apply the edits again")])
+    problems: list[Problem] = []
+    kept: list[tuple[float, int, dict]] = []
+    for number, (scene, edit) in enumerate(zip(briefing.scenes, edits), start=1):
+        if edit.get("delete"):
+            continue
+        position = edit.get("position")
+        if not isinstance(position, (int, float)) or isinstance(position, bool) or position != position:
+            problems.append(SceneProblem(name, number, "position", "is not a number", "give the scene's place, 1, 2, ..."))
+            position = number
+        kept.append((float(position), number, {**scene.model_dump(), "title": edit.get("title"),
+                                               "caption": edit.get("caption")}))
+    if not kept:
+        problems.append(SceneProblem(name, None, None, "would have no scenes left", "keep at least one scene"))
+    if problems:
+        raise SourceError(problems)
+    scenes = [data for _, _, data in sorted(kept, key=lambda item: (item[0], item[1]))]
+    try:
+        return Briefing.model_validate({**briefing.model_dump(), "scenes": scenes})
+    except ValidationError as exc:
+        order = [number for _, number, _ in sorted(kept, key=lambda item: (item[0], item[1]))]
+        for error in exc.errors():
+            scene, column = _where(tuple(error["loc"]))
+            problems.append(SceneProblem(name, order[scene - 1] if scene else None, column,
+                                         error["msg"].removeprefix("Value error, "), "edit the text"))
+        raise SourceError(problems) from None
+
+
 def _scene_problem(problem: Problem) -> Problem:
     """Problems say 'scene N' rather than 'row N'."""
     return SceneProblem(problem.file, problem.row, problem.column, problem.message, problem.hint)

@@ -150,3 +150,49 @@ def test_a_view_as_a_scene_keeps_its_moving_plot_window():
     assert scene.view().plot_window(today) == view.plot_window(today)
     everything = scene_from_view(View(month="2016-07", window="cumulative"), title="t", caption="c", refs=[])
     assert (everything.plots_from, everything.plots_to) == (None, None)
+
+
+def _three_scenes():
+    from geo.briefing import Briefing, scene_from_view
+    from geo.view import View
+
+    scenes = [scene_from_view(View(month=m), title=f"Scene {m}", caption=f"Caption {m}", refs=[])
+              for m in ("2015-01", "2016-01", "2017-01")]
+    return Briefing(title="T", description="D", scenes=scenes)
+
+
+def _edits(briefing, **changes):
+    rows = [{"title": s.title, "caption": s.caption, "position": n, "delete": False}
+            for n, s in enumerate(briefing.scenes, start=1)]
+    for index, change in changes.items():
+        rows[int(index[1:])].update(change)
+    return rows
+
+
+def test_scene_edits_change_text_order_and_drop_scenes():
+    from geo.briefing import edit_scenes
+
+    briefing = _three_scenes()
+    edited = edit_scenes(briefing, _edits(briefing, s0={"caption": "New <b>caption</b>", "position": 3.5},
+                                          s1={"delete": True}))
+    assert [s.title for s in edited.scenes] == ["Scene 2017-01", "Scene 2015-01"]
+    assert edited.scenes[1].caption == "New <b>caption</b>"  # kept as text; every page escapes it
+    assert edited.scenes[1].date == briefing.scenes[0].date and edited.scenes[1].center == briefing.scenes[0].center
+
+
+def test_scene_edits_that_break_a_scene_are_refused_naming_scene_and_field():
+    from geo.briefing import edit_scenes
+    from geo.errors import SourceError
+
+    briefing = _three_scenes()
+    with pytest.raises(SourceError) as info:
+        edit_scenes(briefing, _edits(briefing, s2={"title": "  "}))
+    assert "scene 3" in str(info.value) and "title" in str(info.value)
+    with pytest.raises(SourceError, match="no scenes left"):
+        edit_scenes(briefing, [dict(row, delete=True) for row in _edits(briefing)])
+    with pytest.raises(SourceError, match="position"):
+        edit_scenes(briefing, _edits(briefing, s1={"position": "first"}))
+    with pytest.raises(SourceError, match="changed while"):
+        edit_scenes(briefing, _edits(briefing)[:2])
+    with pytest.raises(SourceError, match="scene 1"):
+        edit_scenes(briefing, _edits(briefing, s0={"caption": "x" * 900}))
