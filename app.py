@@ -364,7 +364,8 @@ def upload_control() -> None:
         layer = st.session_state.get(Keys.USER_LAYER)
         problems = st.session_state.get(Keys.UPLOAD_PROBLEMS, [])
         if layer is not None:
-            st.caption(markdown_text(f"{len(layer.frame)} feature(s) from {layer.name} on the map."))
+            count = len(layer.frame)
+            st.caption(markdown_text(f"{count} {'feature' if count == 1 else 'features'} from {layer.name} on the map."))
             if st.session_state.get(Keys.USER_LAYER_FILE) != upload.file_id:
                 st.info("The last file gave no features; the previous layer stays on the map.")
         for problem in problems[:50]:
@@ -415,6 +416,10 @@ def add_scene() -> None:
     st.session_state[Keys.SESSION_BRIEFING] = briefing
 
 
+def scenes_text(count: int) -> str:
+    return f"{count} scene" if count == 1 else f"{count} scenes"
+
+
 def start_presenting() -> None:
     st.session_state[Keys.MODE] = "present"
     st.session_state[Keys.SCENE] = 1
@@ -437,7 +442,7 @@ def briefing_panel() -> None:
         st.button("+ Add this view as a scene", on_click=add_scene, key="b_add_scene", width="stretch")
         session = st.session_state.get(Keys.SESSION_BRIEFING)
         if session is not None:
-            st.caption(f"This session's briefing: {len(session.scenes)} scene(s). Edit their titles, captions and "
+            st.caption(f"This session's briefing: {scenes_text(len(session.scenes))}. Edit their titles, captions and "
                        "order in the Scenes panel under the map.")
             st.download_button("Download its YAML", data=to_yaml(session), file_name="briefing.yaml",
                                mime="application/yaml", key="dl_session_yaml", on_click="ignore", width="stretch")
@@ -837,7 +842,7 @@ def map_and_panel(today: date) -> None:
             st.info("No scenes yet: in the sidebar's Briefing section, 'Add this view as a scene' adds the map as "
                     "it is now. They can then be edited, reordered and deleted here, presented, and downloaded.")
         else:
-            st.caption(f"This session's briefing: {len(session.scenes)} scene(s). Edit a title or caption in the "
+            st.caption(f"This session's briefing: {scenes_text(len(session.scenes))}. Edit a title or caption in the "
                        "table, change the Order numbers to reorder, tick Delete to drop a scene; then Apply.")
             scene_editor(session, Keys.SESSION_BRIEFING)
     else:

@@ -988,6 +988,7 @@
         var group = el("div", "ismap-legend-group");
         group.dataset.layer = def.id;
         group.appendChild(el("div", "ismap-legend-title", def.name));
+        if (def.id === "plots") group.appendChild(el("div", "ismap-legend-window", ""));
         def.legend.forEach(function (entry) {
           var row = el("div", "ismap-legend-row");
           var swatch = el("span", "ismap-swatch ismap-swatch-" + entry.kind);
@@ -1013,6 +1014,11 @@
     control.setDate = function (s) {
       if (!control.box) return;
       control.box.querySelector(".ismap-legend-date").textContent = s.label || s.date;
+      // Which plots the arcs are (U12): the window, not just the map date.
+      var windowLine = control.box.querySelector(".ismap-legend-window");
+      if (windowLine && s.plots_from && s.plots_to) {
+        windowLine.textContent = "Plots and attacks from " + formatDate(s.plots_from, "day") + " to " + formatDate(s.plots_to, "day");
+      }
       control.box.querySelectorAll(".ismap-legend-group").forEach(function (g) {
         g.style.display = s.layers && s.layers[g.dataset.layer] === false ? "none" : "";
       });

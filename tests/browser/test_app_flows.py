@@ -205,3 +205,12 @@ def test_animation_export_shows_progress_and_gives_a_gif_of_every_month(page, ap
     path = download(page, re.compile(r"^Download is-map-2014-04-to-2015-03\.gif")).path()
     gif = Image.open(path)
     assert gif.n_frames == 12 and gif.size == (1280, 720)
+
+
+def test_legend_says_which_plots_the_arcs_are(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2016-06&window=moving&months=12")
+    line = frame.locator(".ismap-legend-window")
+    assert line.text_content() == "Plots and attacks from 1 Jul 2015 to 30 Jun 2016"
+    wait_idle(page)
+    step_map(page, frame)
+    frame.locator(".ismap-legend-window", has_text="from 1 Aug 2015 to 31 Jul 2016").wait_for(state="attached")

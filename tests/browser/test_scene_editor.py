@@ -52,7 +52,7 @@ def test_scenes_are_edited_reordered_and_deleted_in_the_app(page, app_url):
     if not add.is_visible():
         page.locator("[data-testid='stExpander'] summary", has_text="Briefing").click()
     for count in (1, 2, 3):
-        added = page.get_by_text(f"This session's briefing: {count} scene(s).", exact=False).first
+        added = page.get_by_text(f"This session's briefing: {count} scene{'s' if count > 1 else ''}.", exact=False).first
         for attempt in range(3):  # a click during a rerun can be swallowed: click again if the count stays
             add.click()
             try:
@@ -68,7 +68,7 @@ def test_scenes_are_edited_reordered_and_deleted_in_the_app(page, app_url):
     tick_delete(page, 2)          # delete the second scene
     page.screenshot(path="test-results/scene-editor-before-apply.png")
     # A click that lands while the grid's last edit reruns the app can be swallowed: click until it is taken.
-    done = page.get_by_text("This session's briefing: 2 scene(s).", exact=False).first
+    done = page.get_by_text("This session's briefing: 2 scenes.", exact=False).first
     for attempt in range(3):
         page.get_by_role("button", name="Apply these edits").click()
         try:
