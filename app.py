@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.bundle import bundle_zip
 from geo.export import export_as, export_geojson, geopackage_of, load_layer, select
+from geo.find import held_months, month_held, place_matches
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
 from geo.paths import GEOJSON
@@ -75,6 +76,7 @@ class Keys:
     FLY = "fly_to"
     CENTER = "view_center"
     FIND = "w_find"
+    FORCE_MONTH = "force_month"  # the app moved the month (find a place): the map takes it this once
     TILES = "w_tiles"
     UPLOAD = "w_upload"
     USER_LAYER = "user_layer"
@@ -159,6 +161,11 @@ def plot_countries() -> list[str]:
 
 def find_options() -> dict[str, tuple[float, float, int]]:
     return place_index(data_dir())
+
+
+@st.cache_resource(show_spinner=False)
+def held_index(directory: str) -> dict[str, list[tuple[str, str | None]]]:
+    return held_months(load_frames(directory)["territory"])
 
 
 @st.cache_resource(show_spinner=False)
@@ -291,27 +298,26 @@ def filter_controls(today: date) -> None:
     st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES)
 
 
-MAX_MATCHES = 8
-
-
-def place_matches(query: str, options: dict[str, tuple[float, float, int]]) -> list[str]:
-    """Names containing every word of the query, those starting with it first (case-insensitive)."""
-    words = query.casefold().split()
-    hits = [name for name in options if all(w in name.casefold() for w in words)]
-    return sorted(hits, key=lambda n: (not n.casefold().startswith(words[0]), n))[:MAX_MATCHES] if words else []
 
 
 def find_place() -> None:
     """The find box changed: fly to the best match (a callback, so the map, drawn first, already flies)."""
     query = st.session_state.get(Keys.FIND) or ""
-    matches = place_matches(query, find_options())
+    matches = place_matches(query, list(find_options()))
     if matches:
         fly_to(matches[0])
 
 
 def fly_to(name: str) -> None:
+    """Fly to a place; a territory place not held on the map date opens the nearest month it was held."""
     st.session_state[Keys.FLY] = find_options()[name]
     st.session_state["found"] = name
+    if name.endswith(" (territory)"):
+        spans = held_index(data_dir()).get(name.removesuffix(" (territory)"), [])
+        month = month_held(spans, st.session_state[Keys.MONTH])
+        if month and month != st.session_state[Keys.MONTH] and month in month_options(date.today()):
+            st.session_state[Keys.MONTH] = month
+            st.session_state[Keys.FORCE_MONTH] = True
 
 
 def find_control() -> None:
@@ -321,7 +327,7 @@ def find_control() -> None:
                           on_change=find_place)
     if not query.strip():
         return
-    matches = place_matches(query, find_options())
+    matches = place_matches(query, list(find_options()))
     if not matches:
         st.caption("No place of that name on the map.")
         return
@@ -549,7 +555,8 @@ def map_state(view: View, today: date, frame: str) -> dict:
         st.session_state[Keys.MAP_MONTH] = view.month
     st.session_state[Keys.MAP_FRAME] = frame
     state = view_state(replace(view, month=st.session_state[Keys.MAP_MONTH]), today)
-    state["map_owns_month"] = True  # the map keeps the month it shows; a new map frame starts from this one
+    # The map keeps the month it shows (a new map frame starts from this one), unless the app moved it.
+    state["map_owns_month"] = not st.session_state.pop(Keys.FORCE_MONTH, False)
     return state
 
 

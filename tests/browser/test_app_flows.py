@@ -214,3 +214,16 @@ def test_legend_says_which_plots_the_arcs_are(page, app_url):
     wait_idle(page)
     step_map(page, frame)
     frame.locator(".ismap-legend-window", has_text="from 1 Aug 2015 to 31 Jul 2016").wait_for(state="attached")
+
+
+def test_find_forgives_spelling_and_opens_a_month_the_place_was_held(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2016-06")
+    wait_idle(page)
+    page.get_by_label("Find a place").click()
+    page.keyboard.type("Marawy")  # misspelt; Marawi was held from May to October 2017
+    page.keyboard.press("Enter")
+    frame.locator(".leaflet-container[data-month='2017-05']").wait_for(timeout=30_000)
+    map_frame(page).wait_for_function("() => Math.abs(ISMap.map.getCenter().lng - 124.3) < 1", timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('date') === '2017-05'")
+    # The map still steps by itself afterwards: the app gave it the month once, not for good.
+    assert step_map(page, frame) == "2017-06"
