@@ -13,10 +13,17 @@ def style_key(props: dict) -> str:
     return f"{props.get('outcome', 'attack')}-{props.get('link', 'unknown')}"
 
 
+# On paper, in black and white, the three outcome colours print as much the same grey: the print theme also
+# tells them apart by line width (the link stays in the dash pattern).
+PRINT_WEIGHT = {"attack": 3.6, "failed": 2.4, "foiled": 1.3}
+
+
 def styles(theme: str) -> dict[str, dict]:
-    weight = 3.0 if theme == "projector" else 2.2
+    def weight(outcome: str) -> float:
+        return PRINT_WEIGHT[outcome] if theme == "print" else 3.0 if theme == "projector" else 2.2
+
     return {
-        f"{outcome}-{link}": {"color": colour, "weight": weight, "opacity": 0.9, "dashArray": dash or None,
+        f"{outcome}-{link}": {"color": colour, "weight": weight(outcome), "opacity": 0.9, "dashArray": dash or None,
                               "fillColor": colour, "fillOpacity": 0.9}
         for outcome, colour in OUTCOME_COLOUR.items()
         for link, dash in LINK_DASH.items()
@@ -25,10 +32,11 @@ def styles(theme: str) -> dict[str, dict]:
 
 def legend(theme: str) -> list[LegendEntry]:
     table = styles(theme)
+    widths = theme == "print"
     return [
-        LegendEntry("Attack carried out", "line", table["attack-directed"]),
-        LegendEntry("Attack attempted, failed", "line", table["failed-directed"]),
-        LegendEntry("Plot foiled", "line", table["foiled-directed"]),
+        LegendEntry("Attack carried out" + (" (thickest line)" if widths else ""), "line", table["attack-directed"]),
+        LegendEntry("Attack attempted, failed" + (" (middle line)" if widths else ""), "line", table["failed-directed"]),
+        LegendEntry("Plot foiled" + (" (thinnest line)" if widths else ""), "line", table["foiled-directed"]),
         LegendEntry("Directed (solid)", "line", {**table["attack-directed"], "color": "#555555"}),
         LegendEntry("Enabled (dashed)", "line", {**table["attack-enabled"], "color": "#555555"}),
         LegendEntry("Inspired (dotted)", "line", {**table["attack-inspired"], "color": "#555555"}),

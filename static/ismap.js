@@ -998,6 +998,7 @@
             swatch.style.borderColor = entry.style.color;
           } else {
             swatch.style.borderTopColor = entry.style.color;
+            swatch.style.borderTopWidth = Math.max(1, Math.round(entry.style.weight || 2)) + "px";
             swatch.style.borderTopStyle = entry.style.dashArray ? (entry.style.dashArray.indexOf("10") === 0 ? "dashed" : "dotted") : "solid";
           }
           row.appendChild(swatch);
