@@ -36,7 +36,9 @@ from layers.assets import ensure_vendor
 from layers.escape import escape_text, markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
 from layers.snapshot import SnapshotUnavailable
+from ui import compare as compare_keys
 from ui.animation import animation_panel
+from ui.compare import compare_panel
 from ui.scenes import scene_editor
 from layers.base import payload
 from layers.mapbuild import DEFAULT_CENTER, DEFAULT_ZOOM, MapData, build_map, state_group
@@ -93,10 +95,7 @@ class Keys:
     USER_TOKEN = "user_layer_token"
     USER_URL = "user_layer_url"
     FRAME_CENTRE = "map_frame_centre"
-    COMPARE = "w_compare"
-    COMPARE_ON = "w_compare_on"          # widget: shade gains and losses on the map
-    COMPARE_WITH = "w_compare_with"      # widget: the month compared with the map's
-    COMPARE_MONTH = "compare_month"      # the view's compare month (None = off); kept when the panel closes
+    COMPARE_MONTH = compare_keys.MONTH  # the view's compare month (None = off); kept when the panel closes
 
 
 # ---------------------------------------------------------------- data (cached once per process)
@@ -676,43 +675,6 @@ def cached_changes(directory: str, first: date, second: date) -> dict[str, pd.Da
     return changes_between(load_frames(directory)["territory"], first, second)
 
 
-def _compare_changed() -> None:
-    state = st.session_state
-    state[Keys.COMPARE_MONTH] = state[Keys.COMPARE_WITH] if state.get(Keys.COMPARE_ON) else None
-
-
-def compare_panel(view: View, today: date) -> None:
-    """Places and km² gained and lost between the map date and a second month, and (if asked) the same
-    shaded on the map. It follows the map date: stepping the map moves one end of the comparison."""
-    months = month_options(today)
-    state = st.session_state
-    if Keys.COMPARE_WITH not in state or state[Keys.COMPARE_WITH] not in months:
-        year_before = shift_month(view.month, -12)
-        state[Keys.COMPARE_WITH] = view.compare or (year_before if year_before in months else months[0])
-    if Keys.COMPARE_ON not in state:
-        state[Keys.COMPARE_ON] = view.compare is not None
-    cols = st.columns([3, 2])
-    cols[0].select_slider("Compare the map date with", options=months, key=Keys.COMPARE_WITH, on_change=_compare_changed)
-    cols[1].toggle("Shade gains and losses on the map", key=Keys.COMPARE_ON, on_change=_compare_changed)
-    other = state[Keys.COMPARE_WITH]
-    first, second = sorted((view.month, other))
-    result = cached_changes(data_dir(), month_date(first, today), month_date(second, today))
-    gained, lost = result["gained"], result["lost"]
-    st.caption(f"From the end of {month_date(first, today):%B %Y} to the end of {month_date(second, today):%B %Y}"
-               " (the map date is one end; step the map to move it). Areas are of the places' own cells.")
-    cols = st.columns(2)
-    cols[0].metric("Gained by IS", f"{gained['area_km2'].sum():,.0f} km²", f"{len(gained)} places", delta_color="off")
-    cols[1].metric("Lost by IS", f"{lost['area_km2'].sum():,.0f} km²", f"{len(lost)} places", delta_color="off")
-    config = {"area_km2": st.column_config.NumberColumn("km²", format="%.0f")}
-    cols[0].dataframe(gained, width="stretch", hide_index=True, column_config=config)
-    cols[1].dataframe(lost, width="stretch", hide_index=True, column_config=config)
-    rows = [{"change": kind, **row} for kind, frame in (("gained", gained), ("lost", lost))
-            for row in frame.to_dict(orient="records")]
-    st.download_button("These changes: CSV", key="dl_changes_csv", on_click="ignore", mime="text/csv",
-                       file_name=f"changes-{first}-to-{second}.csv",
-                       data=lambda: write_csv(rows, ["change", "place", "country", "area_km2"]))
-
-
 def briefing_exports(view: View, today: date) -> None:
     """Files a briefer carries into a room with no network: HTML that opens from disk, PNGs, the pack."""
     st.caption("For a room with no network: the HTML opens from disk with no server (data and scripts inside), "
@@ -840,7 +802,7 @@ def map_and_panel(today: date) -> None:
     elif panel == "Plots per province":
         plots_panel(view, today)
     elif panel == "What changed":
-        compare_panel(view, today)
+        compare_panel(view, today, lambda first, second: cached_changes(data_dir(), first, second))
     elif panel == "Key figures":
         figures_panel()
     elif panel == "Scenes":
