@@ -661,6 +661,18 @@ def plots_panel(view: View, today: date) -> None:
         return
     counts = plots_per_year(shown)
     years = [str(y) for y in range(2014, today.year + 1)]
+    # What the map's own window holds (U8), and how uneven the record is (U16), said in words.
+    in_window = select(frames()["plots"], time, filters)
+    first, last = time.window
+    by_province = in_window["province"].value_counts()
+    top = ", ".join(f"{markdown_text(name)} {n}" for name, n in by_province.head(5).items())
+    st.markdown(f"**On the map now** ({first:%d %b %Y} to {last:%d %b %Y}): {len(in_window)} plots and attacks"
+                + (f"; by directing province: {top}." if top else "."))
+    per_year = {year: sum(counts.get(year, {}).values()) for year in years}
+    thin = [year for year, n in per_year.items() if n < 12 and year < str(today.year)]
+    if thin:
+        st.caption(f"The record is uneven: fewer than 12 documented plots and attacks in {', '.join(thin)}. A "
+                   "low year can mean fewer plots or fewer made public; docs/method-plots.md says what is counted.")
     title = f"External plots and attacks per year by directing province, 2014-{today.year}: {len(shown)} in all"
     st.html(as_img(plots_chart_svg(counts, years, title=title), title, view.month, css_class="ismap-plots-chart"))
     rows = [{"year": year, "province": province, "plots": n}

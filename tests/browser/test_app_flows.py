@@ -227,3 +227,12 @@ def test_find_forgives_spelling_and_opens_a_month_the_place_was_held(page, app_u
     page.wait_for_function("() => new URLSearchParams(location.search).get('date') === '2017-05'")
     # The map still steps by itself afterwards: the app gave it the month once, not for good.
     assert step_map(page, frame) == "2017-06"
+
+
+def test_plots_panel_says_what_the_map_window_holds(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=2016-06&window=moving&months=12")
+    shown = counts(frame)["plots"]
+    wait_idle(page)
+    page.get_by_text("Plots per province", exact=True).click()
+    line = page.get_by_text(re.compile(r"^On the map now \(01 Jul 2015 to 30 Jun 2016\): \d+ plots")).inner_text()
+    assert int(re.search(r"\): (\d+) plots", line).group(1)) == shown > 0
