@@ -769,8 +769,12 @@ def main() -> None:
     st.set_page_config(page_title="IS territory, provinces and external plots", layout="wide")
     today = date.today()
     init_view(today)
-    for notice in st.session_state.get(Keys.NOTICES, []):
-        st.warning(markdown_text(notice), icon="⚠️")
+    notices = st.session_state.get(Keys.NOTICES, [])
+    if notices:  # one collapsed line, not a stack pushing the map down (U17); the first note is in its title
+        label = f"{len(notices)} {'part' if len(notices) == 1 else 'parts'} of this link ignored: {notices[0]}"
+        with st.expander(markdown_text(label[:120]), expanded=False):
+            for notice in notices:
+                st.warning(markdown_text(notice))
     keep_widget_state()
     if st.session_state.get(Keys.MODE) == "present":
         present_page(today)

@@ -236,3 +236,13 @@ def test_plots_panel_says_what_the_map_window_holds(page, app_url):
     page.get_by_text("Plots per province", exact=True).click()
     line = page.get_by_text(re.compile(r"^On the map now \(01 Jul 2015 to 30 Jun 2016\): \d+ plots")).inner_text()
     assert int(re.search(r"\): (\d+) plots", line).group(1)) == shown > 0
+
+
+def test_ignored_link_parts_are_one_collapsed_line_above_a_working_map(page, app_url):
+    frame = open_map(page, f"{app_url}/?date=banana&zoom=99")
+    summary = page.get_by_text(re.compile(r"^2 parts of this link ignored: Ignored 'date'"))
+    summary.wait_for()
+    assert page.get_by_text("Ignored 'zoom': expected a whole number from 2 to 12.").is_hidden()
+    summary.click()
+    page.get_by_text("Ignored 'zoom': expected a whole number from 2 to 12.").wait_for()
+    assert frame.locator(".leaflet-container").get_attribute("data-month") == "2014-12"
