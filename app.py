@@ -696,7 +696,8 @@ def briefing_exports(view: View, today: date) -> None:
     title = f"IS map, {view.month}"
 
     def payloads() -> dict:
-        return browser_payloads(frames(), reference_list(data_dir()))
+        user: UserLayer | None = st.session_state.get(Keys.USER_LAYER)
+        return browser_payloads(frames(), reference_list(data_dir()), user=user.frame if user is not None else None)
 
     def view_html() -> str:
         return briefing_html(view_scene(view, today, title=title), payloads(), today)

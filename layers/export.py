@@ -15,7 +15,7 @@ from geo.briefing import Briefing, to_yaml
 from geo.export import export_geojson
 from geo.paths import GEOJSON, ROOT
 from geo.view import View, month_options, selection, view_state
-from layers import affiliates, plots, territory
+from layers import affiliates, plots, territory, userlayer
 from layers.base import payload
 from layers.escape import markdown_text
 from layers.mapbuild import MapData
@@ -26,17 +26,22 @@ LAYER_DEFS = {"territory": territory.LAYER, "affiliates": affiliates.LAYER, "plo
 METHOD_NOTE = ROOT / "docs" / "method-territory.md"
 
 
-def browser_payloads(frames: dict[str, gpd.GeoDataFrame], references: list[dict]) -> dict[str, object]:
-    """Everything the map draws, as JSON-ready objects (the same payloads the app serves)."""
+def browser_payloads(frames: dict[str, gpd.GeoDataFrame], references: list[dict],
+                     user: gpd.GeoDataFrame | None = None) -> dict[str, object]:
+    """Everything the map draws, as JSON-ready objects (the same payloads the app serves); with `user`, the
+    session's uploaded layer too, so an exported view shows what the map showed (U11)."""
     out: dict[str, object] = {layer: json.loads(payload(LAYER_DEFS[layer], layer, frame)) for layer, frame in frames.items()}
+    if user is not None and not user.empty:
+        out["user"] = json.loads(payload(userlayer.LAYER, "user", user))
     out["basemap"] = json.loads(load_basemap_json(GEOJSON))  # built once by `python -m geo build`
     out["references"] = references
     out["labels"] = dated_labels(key_places(), frames)
     return out
 
 
-def _map_data(theme: str) -> MapData:
-    return MapData(layers=tuple((LAYER_DEFS[layer], "") for layer in LAYER_DEFS), basemap_url="", refs_url="",
+def _map_data(theme: str, *, user: bool = False) -> MapData:
+    layers = tuple((LAYER_DEFS[layer], "") for layer in LAYER_DEFS) + (((userlayer.LAYER, ""),) if user else ())
+    return MapData(layers=layers, basemap_url="", refs_url="",
                    labels_url="", theme=theme,
                    caption="Sources: the project's dataset; Natural Earth; GeoNames. Shapes are approximate.")
 
@@ -73,7 +78,7 @@ def view_scene(view: View, today: date, *, title: str, caption: str = "") -> Bri
 
 
 def briefing_html(briefing: Briefing, payloads: dict[str, object], today: date) -> str:
-    return standalone_html(_map_data(briefing.theme), payloads, title=briefing.title,
+    return standalone_html(_map_data(briefing.theme, user="user" in payloads), payloads, title=briefing.title,
                            scenes=scene_states(briefing, today), months=month_options(today))
 
 

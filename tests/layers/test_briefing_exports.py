@@ -129,3 +129,28 @@ def test_the_bibliography_copies_nothing_a_viewer_would_run():
     print_citation = bibliography({"ref-p"}, [{"id": "ref-p", "title": "T", "publisher": "P", "date": "2020",
                                                "address": "[x](javascript:alert(1))"}])
     assert "](javascript" not in print_citation and "\\[x\\]" in print_citation
+
+
+def test_an_uploaded_layer_is_in_the_exported_view(playwright, frames, references, tmp_path):
+    """U11: the view HTML (and so its PNG) shows the session's upload, as the map did; its text stays text."""
+    from geo.upload import read_user_layer
+    from geo.view import View
+    from layers.export import view_scene
+
+    upload = read_user_layer("mine.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "My <b>site</b>"},
+         "geometry": {"type": "Point", "coordinates": [40.1, 35.3]}}]}).encode())
+    html = briefing_html(view_scene(View(month="2015-06"), TODAY, title="With my layer"),
+                         browser_payloads(frames, references, user=upload.frame), TODAY)
+    assert "My <b>site</b>" not in html and '"id":"user"' in html.replace(" ", "")
+    path = tmp_path / "view.html"
+    path.write_text(html, encoding="utf-8")
+    context = launch(playwright, offline=True)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-container[data-ready='1'][data-date='2015-06-30']")
+    assert json.loads(page.locator(".leaflet-container").get_attribute("data-counts"))["user"] == 1
+    context.close()
+    without = briefing_html(view_scene(View(month="2015-06"), TODAY, title="Without"),
+                            browser_payloads(frames, references), TODAY)
+    assert '"id":"user"' not in without.replace(" ", "")
