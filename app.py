@@ -26,7 +26,7 @@ from geo.view import (LAYER_IDS, View, centre_from_map, month_date, month_from_m
                       selection, shift_month, to_query, view_state)
 from geo.briefing import (BRIEFINGS, MAX_SCENES, Briefing, briefing_names, load_briefing, parse_presenter,
                           save_briefing, scene_from_view, server_saving_allowed, to_yaml)
-from geo.errors import SourceError
+from geo.errors import GeoError, SourceError
 from geo.upload import MAX_UPLOAD_BYTES, MAX_VERTICES_FEATURE, MAX_VERTICES_TOTAL, UserLayer
 from geo.upload_worker import read_user_layer_bounded
 from layers import affiliates, plots, territory, userlayer
@@ -768,6 +768,11 @@ def exports_panel(view: View, today: date) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="IS territory, provinces and external plots", layout="wide")
+    try:
+        frames()
+    except GeoError as exc:  # a missing or mixed build: say what to run, not a traceback
+        st.error(markdown_text(f"The map's data cannot be read: {exc}"))
+        st.stop()
     today = date.today()
     init_view(today)
     notices = st.session_state.get(Keys.NOTICES, [])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,12 +56,37 @@ def render_outputs(sources: Sources) -> dict[str, bytes]:
     }
 
 
+MANIFEST = "build.json"
+STALE_TEMP_S = 600  # a temp file this old is a killed build's leftover, not a build running now
+
+
+def manifest(outputs: dict[str, bytes]) -> bytes:
+    """The set a build wrote: each file's SHA-256. Written last, so a set cut short by a kill is detected."""
+    files = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())}
+    return (json.dumps({"files": files}, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def remove_stale_temps(out_dir: Path, names: list[str], now: float | None = None) -> int:
+    """Delete `.name.XXXX` temp files that killed builds left behind (older than STALE_TEMP_S)."""
+    now = time.time() if now is None else now
+    removed = 0
+    for name in names:
+        for path in out_dir.glob(f".{name}.*"):
+            if now - path.stat().st_mtime > STALE_TEMP_S:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def write_atomically(outputs: dict[str, bytes], out_dir: Path) -> None:
-    """Write each file beside its target, then rename all: readers never see half a file."""
+    """Write each file beside its target, then rename all, the manifest last: readers never see half a file,
+    and a set that a kill cut short between two renames is refused by the loader (geo.export.load_layer)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = {**outputs, MANIFEST: manifest(outputs)}
+    remove_stale_temps(out_dir, list(outputs))
     staged: list[tuple[str, Path]] = []
     try:
-        for name, data in sorted(outputs.items()):
+        for name, data in sorted(outputs.items(), key=lambda item: item[0] == MANIFEST):
             handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import geopandas as gpd
 
-from geo.errors import ArgumentError
+from geo.errors import ArgumentError, GeoError
 from geo.filters import Filters, TimeFilter, apply_filters, apply_time
 from geo.geojson import encode_frame, read_layer
 from geo.paths import GEOJSON, LAYERS
@@ -22,7 +24,22 @@ def load_layer(layer: str, geojson_dir: Path = GEOJSON) -> gpd.GeoDataFrame:
     path = layer_path(layer, geojson_dir)
     if not path.exists():
         raise ArgumentError(f"{path} does not exist: run `python -m geo build` first")
+    check_build(path)
     return read_layer(path)
+
+
+def check_build(path: Path) -> None:
+    """A built file must be the one its build's manifest names (a build killed between two renames leaves a
+    mixed set: refuse it rather than show one layer from one build and another from the next)."""
+    manifest = path.parent / "build.json"
+    if not manifest.exists():
+        return  # a build from before manifests, or a hand-made folder: nothing to check against
+    try:
+        expected = json.loads(manifest.read_text(encoding="utf-8"))["files"].get(path.name)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise GeoError(f"{manifest} is not a build manifest: run `python -m geo build`") from None
+    if expected and hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+        raise GeoError(f"{path} is not the file its build wrote (a build was cut short?): run `python -m geo build`")
 
 
 def select(frame: gpd.GeoDataFrame, time: TimeFilter, filters: Filters) -> gpd.GeoDataFrame:

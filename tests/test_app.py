@@ -154,3 +154,20 @@ def test_only_a_sane_centre_and_zoom_are_taken_from_the_map(reported, expected):
     from geo.view import centre_from_map
 
     assert centre_from_map(reported) == expected
+
+
+def test_a_mixed_build_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import json as _json
+    import shutil
+
+    from geo.paths import GEOJSON
+
+    out = tmp_path / "geojson"
+    shutil.copytree(GEOJSON, out)
+    data = _json.loads((out / "plots.geojson").read_text(encoding="utf-8"))
+    data["features"] = data["features"][1:]
+    (out / "plots.geojson").write_text(_json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("ISMAP_GEOJSON_DIR", str(out))
+    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    assert not at.exception
+    assert any("is not the file its build wrote" in e.value.replace("\\", "") for e in at.error)

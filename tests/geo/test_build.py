@@ -13,6 +13,7 @@ from geo.territory import DEFAULT_RADIUS_KM, HINTERLAND_KM
 from geo.build import build
 from geo.errors import SourceError
 from geo.paths import GEOJSON, SOURCES
+from tests.conftest import FIXTURE_SOURCES as FIXTURE
 from tests.geo.helpers import set_cell
 
 LAYERS = ("territory", "affiliates", "plots")
@@ -128,3 +129,42 @@ def test_affiliate_area_is_a_polygon_not_a_dot(fixture_build):
     assert shapely.contains_xy(geom, 70.45, 34.43)  # Jalalabad, in the Nangarhar area of the period
     assert khorasan["properties"]["rivals"][0]["rival"] == "Taliban"
     assert khorasan["properties"]["strength"][0]["low"] == 1000
+
+
+def test_a_build_set_cut_short_is_refused_by_the_loader(tmp_path):
+    """L7: a kill between two renames leaves files of two builds; the manifest (renamed last) catches it."""
+    import hashlib
+    import json as _json
+
+    from geo.errors import GeoError
+    from geo.export import load_layer
+
+    out = tmp_path / "geojson"
+    build(FIXTURE, out)
+    manifest = _json.loads((out / "build.json").read_text(encoding="utf-8"))["files"]
+    for name, digest in manifest.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+    assert len(load_layer("plots", out)) > 0
+    # One file from another build (here: the same layer with one feature fewer).
+    data = _json.loads((out / "plots.geojson").read_text(encoding="utf-8"))
+    data["features"] = data["features"][1:]
+    (out / "plots.geojson").write_text(_json.dumps(data), encoding="utf-8")
+    with pytest.raises(GeoError, match=r"plots.geojson is not the file its build wrote.*python -m geo build"):
+        load_layer("plots", out)
+    assert len(load_layer("territory", out)) > 0  # the files that are the build's still load
+
+
+def test_a_build_removes_temp_files_that_killed_builds_left(tmp_path):
+    import os
+    import time as _time
+
+    out = tmp_path / "geojson"
+    out.mkdir()
+    old, fresh = out / ".territory.geojson.abc123", out / ".plots.geojson.def456"
+    old.write_bytes(b"x" * 1000)
+    fresh.write_bytes(b"y")
+    an_hour_ago = _time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    build(FIXTURE, out)
+    assert not old.exists()
+    assert fresh.exists()  # it may belong to a build running now
