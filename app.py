@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.bundle import bundle_zip
 from geo.export import export_as, export_geojson, geopackage_of, load_layer, select
+from geo.slots import run_slot
 from geo.find import held_months, month_held, place_matches
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
@@ -767,6 +768,11 @@ def exports_panel(view: View, today: date) -> None:
 # ---------------------------------------------------------------- page
 
 def main() -> None:
+    with run_slot():
+        page()
+
+
+def page() -> None:
     st.set_page_config(page_title="IS territory, provinces and external plots", layout="wide")
     try:
         frames()
@@ -814,6 +820,11 @@ def main() -> None:
 def map_and_panel(today: date) -> None:
     """The map and the panel below it. A month or a view the map reports reruns only this part of the page
     (the sidebar's widgets are not rebuilt); a change in the sidebar reruns everything, this included."""
+    with run_slot():
+        map_and_panel_body(today)
+
+
+def map_and_panel_body(today: date) -> None:
     view = current_view()
     render_map(view, today)
     sync_url(current_view(), today)
