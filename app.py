@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.bundle import bundle_zip
 from geo.export import export_as, export_geojson, geopackage_of, load_layer, select
-from geo.slots import run_slot
+from geo.slots import released, run_slot
 from geo.find import held_months, month_held, place_matches
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
@@ -348,7 +348,8 @@ def read_upload() -> None:
             remove_published(st.session_state.pop(Keys.USER_URL))
         return
     if st.session_state.get(Keys.UPLOAD_ID) != upload.file_id:
-        layer = read_user_layer_bounded(upload.name, upload.getvalue())
+        with released():  # the child does the work: other sessions may run meanwhile
+            layer = read_user_layer_bounded(upload.name, upload.getvalue())
         st.session_state[Keys.UPLOAD_ID] = upload.file_id
         st.session_state[Keys.UPLOAD_PROBLEMS] = layer.problems
         if not layer.frame.empty:

@@ -23,15 +23,31 @@ def run_slot(timeout_s: float = 60.0) -> Iterator[bool]:
     if getattr(_held, "depth", 0):
         _held.depth += 1
         try:
-            yield True
+            yield bool(_held.got)
         finally:
             _held.depth -= 1
         return
-    got = _slots.acquire(timeout=timeout_s)
+    _held.got = _slots.acquire(timeout=timeout_s)
     _held.depth = 1
     try:
-        yield got
+        yield _held.got
     finally:
         _held.depth = 0
-        if got:
+        if _held.got:
+            _held.got = False
             _slots.release()
+
+
+@contextmanager
+def released(timeout_s: float = 60.0) -> Iterator[None]:
+    """Give this thread's slot back while it waits on other work (an upload's child process, an animation's
+    browser), so that a few long waits cannot hold every slot; take one again afterwards."""
+    if not getattr(_held, "depth", 0) or not _held.got:
+        yield
+        return
+    _slots.release()
+    _held.got = False
+    try:
+        yield
+    finally:
+        _held.got = _slots.acquire(timeout=timeout_s)

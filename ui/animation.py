@@ -9,6 +9,7 @@ from typing import Callable
 
 import streamlit as st
 
+from geo.slots import released
 from geo.view import View, month_options
 from layers.animation import MAX_FRAMES, AnimationBusy, animation
 from layers.snapshot import SnapshotUnavailable
@@ -53,7 +54,7 @@ def _make(view: View, months: list[str], fmt: str, seconds: float, html_for: Cal
         done["frames"] = count
 
     # The frames are made in a worker thread; this (the script's) thread redraws the bar while it waits.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, released():  # Chromium does the work: others may run
         job = pool.submit(animation, html, months, fmt, seconds_per_frame=seconds, progress=progress)
         while not wait([job], timeout=0.3).done:
             count = done["frames"]

@@ -47,3 +47,20 @@ def test_a_slot_is_released_when_the_run_raises(monkeypatch):
             raise RuntimeError("a rerun stops the script")
     with slots.run_slot(timeout_s=0.5) as got:
         assert got
+
+
+def test_a_run_waiting_on_other_work_gives_its_slot_back(monkeypatch):
+    monkeypatch.setattr(slots, "_slots", threading.BoundedSemaphore(1))
+    with slots.run_slot() as got:
+        assert got
+        with slots.released():
+            # Another session's run gets the only slot while this one waits on a child process.
+            other = []
+            thread = threading.Thread(target=lambda: other.append(slots._slots.acquire(timeout=1)))
+            thread.start()
+            thread.join(5)
+            assert other == [True]
+            slots._slots.release()
+        assert slots._held.got  # taken again afterwards
+    assert slots._slots.acquire(timeout=0.5)  # and released at the end of the run
+    slots._slots.release()
