@@ -36,6 +36,19 @@ def write_csv(rows: list[dict], columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def flat_properties(props: dict, *, keep_lists: bool = False) -> dict:
+    """Properties as a flat table holds them: lists of text joined with ';' (or kept, for Parquet), other
+    lists and nested records as JSON text. The one rule for CSV, GeoPackage and GeoParquet."""
+    row = {}
+    for key, value in props.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = value if keep_lists else ";".join(value)
+        elif isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False)
+        row[key] = value
+    return row
+
+
 def cite(ref: dict) -> str:
     """One source as a reader cites it: title (publisher, date) address."""
     return f"{ref.get('title', '')} ({ref.get('publisher', '')}, {ref.get('date', '')}) {ref.get('address', '')}".strip()
@@ -48,13 +61,7 @@ def to_csv(layer: str, frame: gpd.GeoDataFrame, *, references: dict[str, dict] |
     features = features_of(layer, frame)
     rows = []
     for feature, geometry in zip(features, frame.geometry):
-        row = {}
-        for key, value in feature["properties"].items():
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                value = ";".join(value)
-            elif isinstance(value, (list, dict)):
-                value = json.dumps(value, ensure_ascii=False)
-            row[key] = value
+        row = flat_properties(feature["properties"])
         if references is not None:
             row["sources"] = " | ".join(cite(references[r]) for r in feature["properties"].get("refs") or []
                                         if r in references)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import tempfile
 from datetime import datetime, timezone
@@ -13,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.formats import flat_properties
 from geo.geojson import LAYER_PROPS, features_of
 from geo.styles import LayerStyle, StyleClass, layer_style
 
@@ -22,16 +22,7 @@ REFERENCE_COLUMNS = ("id", "title", "publisher", "date", "address")
 def flat_frame(layer: str, frame: gpd.GeoDataFrame, *, lists: str = "join") -> gpd.GeoDataFrame:
     """The layer's properties as a GIS reads them: lists of text joined with ';' (lists="join") or kept as
     lists (lists="keep", for Parquet); nested records as JSON text. Geometry and CRS as built."""
-    rows = []
-    for feature in features_of(layer, frame):
-        row = {}
-        for key, value in feature["properties"].items():
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                value = value if lists == "keep" else ";".join(value)
-            elif isinstance(value, (list, dict)):
-                value = json.dumps(value, ensure_ascii=False)
-            row[key] = value
-        rows.append(row)
+    rows = [flat_properties(f["properties"], keep_lists=lists == "keep") for f in features_of(layer, frame)]
     columns = list(LAYER_PROPS[layer].model_fields)
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry=list(frame.geometry), crs="EPSG:4326")
 
