@@ -13,6 +13,7 @@ with textContent. Popups show the same fields as the app's, formatted on the Pyt
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from pathlib import Path
@@ -180,7 +181,13 @@ def _spec(name: str, frame: gpd.GeoDataFrame, day: str, theme: str, references: 
 
 def _references(geojson_dir: Path) -> dict[str, dict]:
     path = geojson_dir / "references.json"
-    items = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    return _read_references(str(path), path.stat().st_mtime_ns) if path.exists() else {}
+
+
+@functools.lru_cache(maxsize=4)
+def _read_references(path: str, _mtime_ns: int) -> dict[str, dict]:
+    """The bibliography, read once per build (three layers of one map share it)."""
+    items = json.loads(Path(path).read_text(encoding="utf-8"))
     return {r["id"]: {k: r.get(k, "") for k in ("title", "publisher", "date", "address")} for r in items}
 
 
