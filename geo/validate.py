@@ -197,6 +197,33 @@ def check_areas(sources: Sources) -> list[Problem]:
                                      f"'{phase.province_id}' already has a phase from {phase.start.text}",
                                      "give each phase its own start date"))
         seen[key] = phase
+    return problems + _areas_outside_phases(sources.areas, valid, sources.phases.records)
+
+
+def _areas_outside_phases(table: Table, areas: list, phases: list) -> list[Problem]:
+    """An area period of a branch with phases must fall in them: not before its first phase, and not in a
+    time when the branch had ended (an ended phase up to the next phase, if any). The map would silently
+    drop such ground, so the curator is told which record to mend."""
+    by_branch: dict[str, list] = defaultdict(list)
+    for phase in phases:
+        by_branch[phase.province_id].append(phase)
+    problems = []
+    for area in areas:
+        ordered = sorted(by_branch.get(area.province_id, []), key=lambda p: p.start.value)
+        if not ordered:
+            continue  # no phases: the branch is drawn from its announcement (see geo.affiliates)
+        if area.start.value < ordered[0].start.value:
+            problems.append(_problem(table, area, "start",
+                                     f"starts {area.start.text}, before the first phase of '{area.province_id}' "
+                                     f"({ordered[0].start.text})", "start the area with a phase, or add the phase"))
+        for phase, after in zip(ordered, ordered[1:] + [None]):
+            if phase.phase != "ended":
+                continue
+            gone_from, gone_to = phase.start.value, (after.start.value if after else None)
+            if (area.end is None or area.end.value > gone_from) and (gone_to is None or area.start.value < gone_to):
+                problems.append(_problem(table, area, "end",
+                                         f"runs into the time '{area.province_id}' had ended ({phase.start.text}, "
+                                         f"'{phase.id}')", "end the area period on or before the ended phase"))
     return problems
 
 

@@ -92,3 +92,19 @@ def test_a_branch_without_phases_is_never_drawn_before_its_announcement(tmp_path
     frame = build_affiliates(load_valid_sources(root))
     iraq = frame[frame["province_id"] == "iraq"]
     assert list(iraq["start"]) == ["2014-06-29"] and on(frame, "2014-01-01", "iraq") is None
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"id": "ar-b-early", "province_id": "barqa", "start": "2013-01", "end": "2014-06"},
+     "starts 2013-01, before the first phase of 'barqa' (2014-11-13)"),
+    ({"id": "ar-b-after", "province_id": "barqa", "start": "2019"},
+     "runs into the time 'barqa' had ended (2018, 'ph-b-2018')"),
+])
+def test_an_area_outside_its_branchs_phases_is_named(tmp_path, row, message):
+    root = tmp_path / "sources"
+    shutil.copytree(FIXTURE, root)
+    append_row(root / "affiliates" / "areas_test.csv", {**row, "regions": "afg-east", "confidence": "low",
+                                                         "refs": "ref-b"})
+    with pytest.raises(SourceError) as error:
+        load_valid_sources(root)
+    assert message in str(error.value) and "areas_test.csv" in str(error.value)
