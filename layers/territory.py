@@ -14,8 +14,12 @@ def styles(theme: str) -> dict[str, dict]:
     # No outline: neighbouring cells of one confidence read as one area, as held ground did.
     # On the projector's dark ground, light fills vanish: the same order of opacity, stronger.
     opacities = PROJECTOR_OPACITY if theme == "projector" else CONFIDENCE_OPACITY
+    # Confidence is told by two channels, not opacity alone (review U10): low confidence is also hatched, so
+    # it reads apart from medium in black and white and on a washed-out projector (the browser draws the
+    # hatch as an SVG pattern; GIS exports keep the plain colour and opacity).
     return {
-        level: {"stroke": False, "color": TERRITORY, "weight": 0, "fillColor": TERRITORY, "fillOpacity": opacity}
+        level: {"stroke": False, "color": TERRITORY, "weight": 0, "fillColor": TERRITORY, "fillOpacity": opacity,
+                **({"pattern": "hatch"} if level == "low" else {})}
         for level, opacity in opacities.items()
     }
 

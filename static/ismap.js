@@ -993,9 +993,19 @@
           var row = el("div", "ismap-legend-row");
           var swatch = el("span", "ismap-swatch ismap-swatch-" + entry.kind);
           if (entry.kind === "fill") {
-            swatch.style.background = entry.style.fillColor;
-            swatch.style.opacity = String(Math.min(1, (entry.style.fillOpacity || 0.5) + 0.25));
-            swatch.style.borderColor = entry.style.color;
+            // The swatch is the fill as the map draws it: the same colour at the same opacity over the theme's
+            // land (not a brightened copy, which made the three confidence levels look alike on the projector).
+            swatch.style.background = cfg.theme.land;
+            swatch.style.borderColor = entry.style.stroke === false ? cfg.theme.border : entry.style.color;
+            var ink = el("span", "ismap-swatch-ink");
+            ink.style.background = entry.style.fillColor;
+            ink.style.opacity = String(entry.style.fillOpacity === undefined ? 0.5 : entry.style.fillOpacity);
+            swatch.appendChild(ink);
+            if (entry.style.pattern === "hatch") {
+              swatch.classList.add("ismap-swatch-hatch");
+              ink.style.opacity = String(Math.min(1, (entry.style.fillOpacity || 0.3) * 2.2));
+              ink.style.background = "repeating-linear-gradient(45deg, " + entry.style.fillColor + " 0 2px, transparent 2px 5px)";
+            }
           } else {
             swatch.style.borderTopColor = entry.style.color;
             swatch.style.borderTopWidth = Math.max(1, Math.round(entry.style.weight || 2)) + "px";
@@ -1132,9 +1142,67 @@
     return control;
   }
 
+  // A style may ask for a pattern ("hatch"): its fill becomes an SVG pattern of diagonal lines in the style's
+  // colour over a tint at the style's opacity, defined once per colour and opacity in a hidden SVG of the page.
+  function patternId(style) {
+    return "ismap-pat-" + style.pattern + "-" + String(style.fillColor || style.color).replace(/[^0-9A-Za-z]/g, "") +
+      "-" + Math.round((style.fillOpacity || 0) * 100);
+  }
+  function ensurePattern(style) {
+    var id = patternId(style);
+    if (document.getElementById(id)) return id;
+    var ns = "http://www.w3.org/2000/svg";
+    var defs = document.getElementById("ismap-pattern-defs");
+    if (!defs) {
+      var svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("width", "0");
+      svg.setAttribute("height", "0");
+      svg.setAttribute("aria-hidden", "true");
+      svg.style.position = "absolute";
+      defs = document.createElementNS(ns, "defs");
+      defs.id = "ismap-pattern-defs";
+      svg.appendChild(defs);
+      document.body.appendChild(svg);
+    }
+    var colour = style.fillColor || style.color;
+    var opacity = style.fillOpacity === undefined ? 0.3 : style.fillOpacity;
+    var pattern = document.createElementNS(ns, "pattern");
+    pattern.id = id;
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "7");
+    pattern.setAttribute("height", "7");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    var tint = document.createElementNS(ns, "rect");
+    tint.setAttribute("width", "7");
+    tint.setAttribute("height", "7");
+    tint.setAttribute("fill", colour);
+    tint.setAttribute("fill-opacity", String(opacity * 0.6));
+    var line = document.createElementNS(ns, "rect");
+    line.setAttribute("width", "2");
+    line.setAttribute("height", "7");
+    line.setAttribute("fill", colour);
+    line.setAttribute("fill-opacity", String(Math.min(1, opacity * 2.2)));
+    pattern.appendChild(tint);
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    return id;
+  }
+  function resolvePatterns(cfg) {
+    cfg.layers.forEach(function (def) {
+      Object.keys(def.styles || {}).forEach(function (key) {
+        var style = def.styles[key];
+        if (!style || !style.pattern) return;
+        def.styles[key] = L.extend({}, style, { fillColor: "url(#" + ensurePattern(style) + ")", fillOpacity: 1,
+                                                patternColour: style.fillColor });
+      });
+    });
+  }
+  ISMap.patternId = patternId;
+
   ISMap.init = function (map, cfg) {
     ISMap.map = map;
     ISMap.cfg = cfg;
+    resolvePatterns(cfg);
     // The frame follows the window's height (set by the app's CSS, which may apply after Leaflet measured the
     // map): redraw whenever the map's box changes size, keeping its centre.
     if (window.ResizeObserver) {

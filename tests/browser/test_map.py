@@ -15,7 +15,8 @@ def test_draws_polygons_and_requests_nothing_outside_loopback(page, app_url):
     counts = json.loads(frame.locator(".leaflet-container").get_attribute("data-counts"))
     assert counts["territory"] > 50 and counts["affiliates"] > 5
     fills = map_frame(page).evaluate(
-        "() => Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('fill') === '#D55E00').length")
+        "() => Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('fill') === '#D55E00'"
+        " || (p.getAttribute('fill') || '').startsWith('url(#ismap-pat-hatch-D55E00')).length")
     assert fills == counts["territory"]
     assert frame.locator(".ismap-legend-date").inner_text() == "30 Jun 2015"
     # The area chart under the map marks the same month.
@@ -67,3 +68,26 @@ def test_a_new_map_frame_starts_at_the_month_the_map_showed(page, app_url):
     fresh.locator(".leaflet-container.ismap-theme-projector[data-ready='1'][data-month='2016-03']").wait_for(
         timeout=60_000)
     page.get_by_text("Area held at the end of March 2016").wait_for()
+
+
+def test_confidence_reads_by_hatch_as_well_as_opacity_on_every_theme(page, app_url):
+    """U10: low confidence is hatched (a second channel), and the legend's swatches show the map's own opacities,
+    so high, medium and low keep their order on the projector too."""
+    for theme in ("default", "projector", "print"):
+        frame = open_map(page, f"{app_url}/?date=2015-06&theme={theme}")
+        mf = map_frame(page)
+        drawn = mf.evaluate("""() => {
+            const low = ISMap.cfg.layers.find(d => d.id === 'territory').styles.low;
+            const pattern = document.getElementById(low.fillColor.slice(5, -1));
+            const paths = Array.from(document.querySelectorAll('.leaflet-pane path'));
+            return {fill: low.fillColor, lines: pattern ? pattern.querySelectorAll('rect').length : 0,
+                    hatched: paths.filter(p => p.getAttribute('fill') === low.fillColor).length};
+        }""")
+        assert drawn["fill"].startswith("url(#ismap-pat-hatch-"), theme
+        assert drawn["lines"] == 2 and drawn["hatched"] > 0, (theme, drawn)
+        swatches = frame.locator(".ismap-legend-group[data-layer='territory'] .ismap-swatch-ink")
+        opacities = [float(swatches.nth(i).evaluate("e => getComputedStyle(e).opacity")) for i in range(3)]
+        assert opacities[0] > opacities[1], (theme, opacities)
+        hatched = frame.locator(".ismap-legend-group[data-layer='territory'] .ismap-swatch-hatch")
+        assert hatched.count() == 1, theme
+        assert "repeating-linear-gradient" in hatched.locator(".ismap-swatch-ink").evaluate("e => e.style.background")
