@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import importlib
+import logging
 import mimetypes
 import os
 from collections import OrderedDict
@@ -171,6 +172,16 @@ async def warm_imports(_app):
         importlib.import_module(name)
     # The country names every map's config carries (read from the 1:50m outlines: about 0.8 s, once).
     importlib.import_module("geo.countries").country_names()
+    # The default map's payloads, published once per process before the first visitor arrives (the layers are
+    # read, their browser payloads built and written under static/gen): about a second the first visitor no longer
+    # waits. The arguments are the ones the map view passes, so its call finds this one cached.
+    # Data that cannot be read is the app's to report, with file, row and field, on the first run: the server
+    # starts either way.
+    ui_data = importlib.import_module("ui.data")
+    try:
+        ui_data.published(ui_data.data_dir(), "default", False)
+    except Exception:  # noqa: BLE001 - any failure here is met again, and explained, by the app itself
+        logging.getLogger(__name__).info("payloads not prepared before the first visit", exc_info=True)
     yield
 
 

@@ -170,3 +170,25 @@ def test_online_tiles_add_only_their_host_to_the_policy():
     policy = content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")
     assert "img-src 'self' data: blob: https://*.tile.example.org" in policy
     assert "tile.example.org" not in content_security_policy("")
+
+
+def test_the_server_starts_and_answers_when_its_data_cannot_be_read(tmp_path):
+    """serve.py prepares the default map's payloads before the first visit; a broken layer file must not stop the
+    server from starting (the app names the file on the first run)."""
+    import shutil
+    import urllib.request
+
+    from devtools.browser import start_server, stop_server
+    from geo.paths import GEOJSON
+
+    out = tmp_path / "geojson"
+    shutil.copytree(GEOJSON, out)
+    (out / "territory.geojson").write_text("{not json", encoding="utf-8")
+    process, url = start_server(env={"ISMAP_GEOJSON_DIR": str(out)})
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+            assert response.read() == b"ok"
+        with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        stop_server(process)
