@@ -83,6 +83,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--outcome", type=_csv, default=(), help="attack, failed and/or foiled")
     e.add_argument("--link", type=_csv, default=(), help="directed, enabled, inspired, unknown")
     e.add_argument("--country", type=_csv, default=(), help="ISO alpha-3 codes, comma-separated")
+    e.add_argument("--min-killed", type=int, default=0, metavar="N",
+                   help="plots with at least N killed (plots whose toll is not known are left out)")
     e.add_argument("--bbox", help="west,south,east,north in degrees")
     e.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     e.add_argument("--geojson-dir", type=Path, default=GEOJSON, help=argparse.SUPPRESS)
@@ -104,7 +106,8 @@ def export_args(args: argparse.Namespace) -> tuple[TimeFilter, Filters]:
         raise ArgumentError(f"--date: {exc}") from None
     window = parse_window(args.date_from, args.date_to) if args.date_from else None
     countries = tuple(c.upper() for c in args.country)
-    filters = Filters(args.province, args.outcome, args.link, countries, parse_bbox(args.bbox) if args.bbox else None)
+    filters = Filters(args.province, args.outcome, args.link, countries, parse_bbox(args.bbox) if args.bbox else None,
+                      min_killed=max(0, args.min_killed))
     return TimeFilter(on=on, window=window), filters
 
 

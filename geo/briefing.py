@@ -34,6 +34,7 @@ class SceneFilters(BaseModel):
     links: list[Literal["directed", "enabled", "inspired", "unknown"]] = []
     outcomes: list[Literal["attack", "failed", "foiled"]] = []
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = []
+    min_killed: Literal[0, 1, 5, 10, 20, 50, 100] = 0  # geo.view.KILLED_STEPS
 
 
 class Scene(BaseModel):
@@ -65,7 +66,7 @@ class Scene(BaseModel):
         window = "range" if self.plots_from and self.plots_to else "cumulative"
         return View(month=self.date, layers=tuple(self.layers), provinces=tuple(self.filters.provinces),
                     links=tuple(self.filters.links), outcomes=tuple(self.filters.outcomes),
-                    countries=tuple(self.filters.countries), window=window, range_from=self.plots_from,
+                    countries=tuple(self.filters.countries), min_killed=self.filters.min_killed, window=window, range_from=self.plots_from,
                     range_to=self.plots_to, lat=self.center[0], lon=self.center[1], zoom=self.zoom, theme=theme)
 
 
@@ -297,7 +298,8 @@ def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) ->
     return Scene(
         title=title, date=view.month, plots_from=plots_from, plots_to=plots_to,
         layers=list(view.layers), filters=SceneFilters(provinces=list(view.provinces), links=list(view.links),
-                                                       outcomes=list(view.outcomes), countries=list(view.countries)),
+                                                       outcomes=list(view.outcomes), countries=list(view.countries),
+                                                       min_killed=view.min_killed),
         center=[view.lat if view.lat is not None else 34.8, view.lon if view.lon is not None else 40.2],
         zoom=view.zoom or 6, caption=caption, refs=refs,
     )

@@ -43,6 +43,8 @@ class Filters:
     links: tuple[Link, ...] = ()
     countries: tuple[str, ...] = ()
     bbox: BBox | None = None
+    # Plots with at least this many people killed (0 = no filter); a plot whose toll is not known is left out.
+    min_killed: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ def apply_filters(frame: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame
         column = "countries" if "countries" in out.columns else "country"
         if column in out.columns:
             out = out[_matches_any(out[column], filters.countries)]
+    if filters.min_killed > 0 and "killed" in out.columns:
+        killed = pd.to_numeric(out["killed"], errors="coerce")
+        out = out[killed.notna() & (killed >= filters.min_killed)]
     if filters.bbox is not None and not out.empty:
         box = shapely.box(*filters.bbox)
         if "target_lon" in out.columns:

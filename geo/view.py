@@ -45,6 +45,9 @@ def shift_month(key: str, months: int) -> str:
     return month_key(index // 12, index % 12 + 1)
 
 
+# The casualty thresholds a view may filter plots by (at least N killed): few, so links and widgets agree.
+KILLED_STEPS = (0, 1, 5, 10, 20, 50, 100)
+
 @dataclass(frozen=True)
 class View:
     month: str
@@ -53,6 +56,7 @@ class View:
     links: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    min_killed: int = 0  # plots with at least this many killed (one of KILLED_STEPS; 0 = all)
     window: str = "moving"
     window_months: int = 12
     range_from: str | None = None
@@ -127,6 +131,11 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             value = _list(raw, lambda x: bool(_ISO3.match(x)) and (not countries or x in countries), key, notices)
             if value is not None:
                 changes["countries"] = value
+        elif key == "killed":
+            if raw.isdigit() and int(raw) in KILLED_STEPS:
+                changes["min_killed"] = int(raw)
+            else:
+                notices.append("Ignored 'killed': expected one of " + ", ".join(map(str, KILLED_STEPS)) + ".")
         elif key == "window":
             if raw in WINDOW_MODES:
                 changes["window"] = raw
@@ -191,6 +200,8 @@ def to_query(view: View, today: date) -> dict[str, str]:
                        ("country", view.countries)):
         if value:
             out[key] = ",".join(value)
+    if view.min_killed:
+        out["killed"] = str(view.min_killed)
     if view.window != base.window:
         out["window"] = view.window
     if view.window == "moving" and view.window_months != base.window_months:
@@ -217,7 +228,7 @@ def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
         "affiliates": (TimeFilter(on=day), Filters(provinces=view.provinces)),
         "plots": (TimeFilter(window=DateRange(first, last)),
                   Filters(provinces=view.provinces, outcomes=view.outcomes, links=view.links,
-                          countries=view.countries)),
+                          countries=view.countries, min_killed=view.min_killed)),
     }
 
 
@@ -261,6 +272,7 @@ def view_state(view: View, today: date) -> dict:
         "plots_from": first.isoformat(),
         "plots_to": last.isoformat(),
         "filters": {"provinces": list(view.provinces), "links": list(view.links),
-                    "outcomes": list(view.outcomes), "countries": list(view.countries)},
+                    "outcomes": list(view.outcomes), "countries": list(view.countries),
+                    "min_killed": view.min_killed},
         "compare": {"month": view.compare, "date": month_date(view.compare, today).isoformat()} if view.compare else None,
     }

@@ -66,6 +66,8 @@ def view_caption(view: View, today: date) -> str:
                           ("target countries", view.countries)):
         if values:
             parts.append(f"Only {label}: {', '.join(values)}.")
+    if view.min_killed:
+        parts.append(f"Only plots and attacks with at least {view.min_killed} killed (unknown tolls left out).")
     return " ".join(parts)
 
 

@@ -30,6 +30,7 @@ class Keys:
     LINKS = "w_links"
     OUTCOMES = "w_outcomes"
     COUNTRIES = "w_countries"
+    MIN_KILLED = "w_min_killed"
     WINDOW = "w_window"
     WINDOW_MONTHS = "w_window_months"
     RANGE_FROM = "w_range_from"

@@ -9,7 +9,7 @@ import streamlit as st
 from geo.slots import released
 from geo.find import month_held, place_matches
 from geo.filters import LINKS, OUTCOMES
-from geo.view import month_options
+from geo.view import KILLED_STEPS, month_options
 from geo.upload import MAX_UPLOAD_BYTES, MAX_VERTICES_FEATURE, MAX_VERTICES_TOTAL
 from geo.upload_worker import read_user_layer_bounded
 from layers.escape import markdown_text
@@ -38,6 +38,9 @@ def filter_controls(today: date) -> None:
     st.multiselect("Link", list(LINKS), key=Keys.LINKS)
     st.multiselect("Outcome", list(OUTCOMES), key=Keys.OUTCOMES)
     st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES)
+    st.select_slider("At least this many killed", options=list(KILLED_STEPS), key=Keys.MIN_KILLED,
+                     format_func=lambda n: "any toll" if n == 0 else f"{n}+",
+                     help="Plots and attacks whose toll is not known are left out when this is above 0.")
 
 
 def find_place() -> None:

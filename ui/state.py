@@ -35,6 +35,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.LINKS] = list(view.links)
     st.session_state[Keys.OUTCOMES] = list(view.outcomes)
     st.session_state[Keys.COUNTRIES] = list(view.countries)
+    st.session_state[Keys.MIN_KILLED] = view.min_killed
     st.session_state[Keys.WINDOW] = view.window
     st.session_state[Keys.WINDOW_MONTHS] = view.window_months
     st.session_state[Keys.RANGE_FROM] = view.range_from or "2024-01"
@@ -64,6 +65,7 @@ def current_view() -> View:
         links=tuple(state[Keys.LINKS]),
         outcomes=tuple(state[Keys.OUTCOMES]),
         countries=tuple(state[Keys.COUNTRIES]),
+        min_killed=int(state.get(Keys.MIN_KILLED, 0)),
         window=state[Keys.WINDOW],
         window_months=int(state[Keys.WINDOW_MONTHS]),
         range_from=first,
@@ -79,8 +81,8 @@ def current_view() -> View:
 PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Scenes", "Export")
 
 
-WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "WINDOW", "WINDOW_MONTHS",
-               "RANGE_FROM", "RANGE_TO", "THEME", "BRIEFING")
+WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "MIN_KILLED", "WINDOW",
+               "WINDOW_MONTHS", "RANGE_FROM", "RANGE_TO", "THEME", "BRIEFING")
 
 
 def keep_widget_state() -> None:

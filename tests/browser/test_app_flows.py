@@ -137,6 +137,28 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
         assert "Plots and attacks from 01 Aug 2023 to 31 Jul 2024" in archive.read("README.txt").decode()
 
 
+def test_the_casualty_filter_shows_and_exports_the_same_plots(page, app_url, tmp_path):
+    """C9: ?killed=20 keeps plots with at least 20 killed on the map, in the GeoJSON, the CSV and the caption."""
+    frame = open_map(page, f"{app_url}/?date=2017-12&window=cumulative&killed=20")
+    shown = map_frame(page).evaluate(
+        "() => ISMap.layers.plots.items.filter(i => i.visible).map(i => [i.feature.properties.id, i.feature.properties.killed])")
+    assert shown and all(killed >= 20 for _, killed in shown)
+    assert len(shown) == counts(frame)["plots"]
+    wait_idle(page)
+    page.get_by_text("Export", exact=True).click()
+    page.get_by_role("button", name="External plots: GeoJSON").wait_for()
+    data = json.loads(download(page, "External plots: GeoJSON").path().read_text(encoding="utf-8"))
+    assert sorted(f["id"] for f in data["features"]) == sorted(i for i, _ in shown)
+    csv_text = download(page, "External plots: CSV").path().read_text(encoding="utf-8")
+    assert csv_text.count("\n") == len(shown) + 1
+    cli = subprocess.run([sys.executable, "-m", "geo", "export", "plots", "--to", "2017-12-31", "--from", "2013-01-01",
+                          "--min-killed", "20"], cwd=ROOT, capture_output=True, check=True)
+    assert sorted(f["id"] for f in json.loads(cli.stdout)["features"]) == sorted(i for i, _ in shown)
+    # The same view without the threshold shows more plots.
+    frame = open_map(page, f"{app_url}/?date=2017-12&window=cumulative")
+    assert counts(frame)["plots"] > len(shown)
+
+
 def test_a_link_restores_the_same_view(page, app_url, browser):
     open_map(page, f"{app_url}/?date=2016-08&layers=territory,plots&link=directed")
     mf = map_frame(page)

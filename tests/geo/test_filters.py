@@ -94,3 +94,37 @@ def test_windows_split_cleanly(plots, first, days):
     left = set(ids(starts_within(plots, DateRange(first, middle))))
     right = set(ids(starts_within(plots, DateRange(middle + timedelta(days=1), last)))) if middle < last else set()
     assert whole == left | right and not left & right
+
+
+def test_a_casualty_threshold_keeps_only_plots_with_a_known_toll_at_or_above_it():
+    from geo.paths import GEOJSON
+
+    plots = load_layer("plots", GEOJSON)
+    killed = plots["killed"]
+    kept = apply_filters(plots, Filters(min_killed=20))
+    assert 0 < len(kept) < len(plots)
+    assert (kept["killed"] >= 20).all()
+    assert set(kept["id"]) == set(plots.loc[killed.notna() & (killed >= 20), "id"])
+    assert len(apply_filters(plots, Filters(min_killed=0))) == len(plots)
+    # A plot whose toll is not known is not "at least 1 killed".
+    unknown = set(plots.loc[killed.isna(), "id"])
+    assert unknown and not unknown & set(apply_filters(plots, Filters(min_killed=1))["id"])
+
+
+def test_the_casualty_threshold_travels_in_links_and_scenes():
+    from geo.briefing import scene_from_view
+    from geo.view import KILLED_STEPS, parse_query, selection, to_query
+
+    today = date(2026, 12, 1)
+    view, notices = parse_query({"date": "2016-07", "killed": "20"}, today)
+    assert view.min_killed == 20 and notices == []
+    assert to_query(view, today)["killed"] == "20"
+    assert parse_query(to_query(view, today), today)[0] == view
+    assert selection(view, today)["plots"][1].min_killed == 20
+    assert selection(view, today)["territory"][1].min_killed == 0
+    scene = scene_from_view(view, title="t", caption="c", refs=[])
+    assert scene.filters.min_killed == 20 and scene.view().min_killed == 20
+    for bad in ("7", "-5", "x", "1" * 40):
+        bad_view, bad_notices = parse_query({"killed": bad}, today)
+        assert bad_view.min_killed == 0 and any("killed" in n for n in bad_notices), bad
+    assert "killed" not in to_query(parse_query({}, today)[0], today) and 0 in KILLED_STEPS
