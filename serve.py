@@ -182,7 +182,44 @@ async def warm_imports(_app):
         ui_data.published(ui_data.data_dir(), "default", False)
     except Exception:  # noqa: BLE001 - any failure here is met again, and explained, by the app itself
         logging.getLogger(__name__).info("payloads not prepared before the first visit", exc_info=True)
-    yield
+    # No session outlives a restart: every user's layer left on disk goes now.
+    importlib.import_module("layers.publish").remove_user_layers(set(), min_age_s=0)
+    sweeper = asyncio.create_task(sweep_user_layers())
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+
+
+# Users' uploaded layers go when their session ends: every USER_SWEEP_S the files whose session token no live
+# session holds are deleted (Streamlit keeps a disconnected session for server.disconnectedSessionTTL, 120 s by
+# default, so a reconnecting tab finds its layer).
+USER_SWEEP_S = float(os.environ.get("ISMAP_USER_SWEEP_S", "30"))
+USER_SWEEP_MIN_AGE_S = float(os.environ.get("ISMAP_USER_SWEEP_MIN_AGE_S", "60"))
+
+
+def live_user_tokens() -> set[str] | None:
+    """The upload tokens of the sessions Streamlit still holds (connected or within their TTL); None if unknown."""
+    from streamlit.runtime import Runtime
+
+    from ui.keys import Keys
+    try:
+        sessions = Runtime.instance()._session_mgr.list_sessions()  # noqa: SLF001 - no public listing (1.67)
+        return {str(info.session.session_state[Keys.USER_TOKEN]) for info in sessions
+                if Keys.USER_TOKEN in info.session.session_state}
+    except Exception:  # noqa: BLE001 - without a reliable list, delete nothing
+        logging.getLogger(__name__).warning("could not list sessions; users' layers kept", exc_info=True)
+        return None
+
+
+async def sweep_user_layers() -> None:
+    from layers.publish import remove_user_layers
+
+    while True:
+        await asyncio.sleep(USER_SWEEP_S)
+        tokens = live_user_tokens()
+        if tokens is not None:
+            await asyncio.to_thread(remove_user_layers, tokens, USER_SWEEP_MIN_AGE_S)
 
 
 app = st.App("app.py", middleware=[Middleware(SecurityHeaders), Middleware(CompressedFrontend)],

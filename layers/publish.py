@@ -69,3 +69,24 @@ def prune_user_layers(static_dir: Path = STATIC, max_age_s: float = USER_LAYER_M
         except OSError:
             continue
     return removed
+
+
+def remove_user_layers(keep_tokens: set[str], min_age_s: float = 60.0, static_dir: Path = STATIC) -> int:
+    """Delete users' layers whose session token is not in keep_tokens (their sessions have ended).
+
+    A file younger than min_age_s is kept whatever its token: its session may have written it between the caller's
+    look at the live sessions and this look at the files."""
+    folder = static_dir / "gen"
+    if not folder.exists():
+        return 0
+    removed = 0
+    cutoff = time.time() - min_age_s
+    for path in folder.glob("user-*.json"):
+        token = path.name[len("user-"):].split("-", 1)[0]
+        try:
+            if token not in keep_tokens and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed

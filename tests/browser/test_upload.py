@@ -60,3 +60,41 @@ def test_hostile_upload_stays_inert(page, app_url, tmp_path):
     assert page.evaluate(f"() => window.{SENTINEL}") is None
     assert mf.evaluate(f"() => window.{SENTINEL}") is None
     assert not marker.exists()
+
+
+def test_an_uploaded_layer_is_deleted_when_its_session_ends_and_not_before(browser, tmp_path):
+    """Issue 12: users' layers are served only to their session and removed when it ends (here: a 1 s session TTL
+    and a 1 s sweep); another session's layer stays while that session lives."""
+    import time
+
+    from devtools.browser import ROOT, start_server, stop_server
+
+    gen = ROOT / "static" / "gen"
+    path = tmp_path / "sites.csv"
+    path.write_text("name,lat,lon\nA site,36.3,43.1\n", encoding="utf-8")
+    process, url = start_server(env={"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1", "ISMAP_USER_SWEEP_S": "1",
+                                     "ISMAP_USER_SWEEP_MIN_AGE_S": "1"})
+    try:
+        pages = []
+        for _ in range(2):
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            open_map(page, f"{url}/?date=2015-11")
+            upload(page, path)
+            live_map(page).locator(".leaflet-container[data-ready='1'][data-counts*='\"user\":1']").wait_for(timeout=60_000)
+            pages.append(page)
+        tokens = [p.locator('iframe[title="streamlit_folium.st_folium"]').last.evaluate(
+            "f => f.contentWindow.ISMap.cfg.layers.find(d => d.id === 'user').url") for p in pages]
+        files = [gen / t.rsplit("/", 1)[-1] for t in tokens]
+        assert files[0] != files[1] and all(f.exists() for f in files)
+        pages[0].context.close()
+        # The closed session's file goes once Streamlit has dropped the session; the open one's stays. (Polling the
+        # server's disk, as start_server polls its health: the condition is the file's absence.)
+        deadline = time.monotonic() + 60
+        while files[0].exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not files[0].exists() and files[1].exists()
+        status = pages[1].evaluate("async (u) => (await fetch(u, {cache: 'no-store'})).status", tokens[1])
+        assert status == 200
+        pages[1].context.close()
+    finally:
+        stop_server(process)
