@@ -22,6 +22,7 @@ import mimetypes
 import os
 from collections import OrderedDict
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -180,6 +181,11 @@ async def warm_imports(_app):
     ui_data = importlib.import_module("ui.data")
     try:
         ui_data.published(ui_data.data_dir(), "default", False)
+        # The other caches every first run fills (the area series and chart, the find box's index, the sources).
+        today = date.today()
+        ui_data.area_chart_rows(ui_data.data_dir(), today)
+        ui_data.place_index(ui_data.data_dir())
+        ui_data.reference_list(ui_data.data_dir())
     except Exception:  # noqa: BLE001 - any failure here is met again, and explained, by the app itself
         logging.getLogger(__name__).info("payloads not prepared before the first visit", exc_info=True)
     # No session outlives a restart: every user's layer left on disk goes now.
