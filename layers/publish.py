@@ -26,18 +26,26 @@ def publish(name: str, data: bytes, static_dir: Path = STATIC, prefix: str = URL
     return f"{prefix}/gen/{target.name}"
 
 
+def _delete_older(paths, max_age_s: float, wanted=lambda path: True) -> int:
+    """Delete the files among paths that wanted() picks and that are older than max_age_s; how many went."""
+    cutoff = time.time() - max_age_s
+    removed = 0
+    for path in paths:
+        try:
+            if wanted(path) and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def prune(static_dir: Path = STATIC, keep: set[str] | frozenset[str] = frozenset(), max_age_s: float = 86_400) -> int:
     """Delete generated payloads older than max_age_s that are not in keep (old builds, old uploads)."""
     folder = static_dir / "gen"
     if not folder.exists():
         return 0
-    removed = 0
-    cutoff = time.time() - max_age_s
-    for path in folder.glob("*.json"):
-        if path.name not in keep and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return _delete_older(folder.glob("*.json"), max_age_s, lambda path: path.name not in keep)
 
 
 USER_LAYER_MAX_AGE_S = 6 * 3600
@@ -59,16 +67,7 @@ def prune_user_layers(static_dir: Path = STATIC, max_age_s: float = USER_LAYER_M
     folder = static_dir / "gen"
     if not folder.exists():
         return 0
-    removed = 0
-    cutoff = time.time() - max_age_s
-    for path in list(folder.glob("user-*.json")) + list(folder.glob(".*")):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    return _delete_older(list(folder.glob("user-*.json")) + list(folder.glob(".*")), max_age_s)
 
 
 def remove_user_layers(keep_tokens: set[str], min_age_s: float = 60.0, static_dir: Path = STATIC) -> int:
@@ -79,14 +78,5 @@ def remove_user_layers(keep_tokens: set[str], min_age_s: float = 60.0, static_di
     folder = static_dir / "gen"
     if not folder.exists():
         return 0
-    removed = 0
-    cutoff = time.time() - min_age_s
-    for path in folder.glob("user-*.json"):
-        token = path.name[len("user-"):].split("-", 1)[0]
-        try:
-            if token not in keep_tokens and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    return _delete_older(folder.glob("user-*.json"), min_age_s,
+                         lambda path: path.name[len("user-"):].split("-", 1)[0] not in keep_tokens)
