@@ -14,6 +14,7 @@ from geo.errors import ArgumentError, GeoError, SourceError
 from geo.export import export_as, load_layer
 from geo.filters import LINKS, OUTCOMES, Filters, TimeFilter, parse_bbox, parse_window
 from geo.paths import GEOJSON, LAYERS, ROOT, SOURCES
+from geo.regions import REGION_IDS, region_names
 from geo.validate import load_valid_sources
 from geo.view import month_date, month_options
 
@@ -83,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--outcome", type=_csv, default=(), help="attack, failed and/or foiled")
     e.add_argument("--link", type=_csv, default=(), help="directed, enabled, inspired, unknown")
     e.add_argument("--country", type=_csv, default=(), help="ISO alpha-3 codes, comma-separated")
+    e.add_argument("--region", type=_csv, default=(),
+                   help="target regions, comma-separated: " + ", ".join(REGION_IDS))
     e.add_argument("--min-killed", type=int, default=0, metavar="N",
                    help="plots with at least N killed (plots whose toll is not known are left out)")
     e.add_argument("--bbox", help="west,south,east,north in degrees")
@@ -94,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
 def export_args(args: argparse.Namespace) -> tuple[TimeFilter, Filters]:
     """Turn parsed export arguments into filters; raise ArgumentError on any bad value."""
     bad = [o for o in args.outcome if o not in OUTCOMES] + [k for k in args.link if k not in LINKS]
+    unknown_regions = [r for r in args.region if r not in REGION_IDS]
+    if unknown_regions:
+        raise ArgumentError(f"unknown region(s) {', '.join(unknown_regions)}: regions are {', '.join(REGION_IDS)}")
     if bad:
         raise ArgumentError(f"unknown value(s) {', '.join(bad)}: outcome is {'/'.join(OUTCOMES)}, link is {'/'.join(LINKS)}")
     if (args.date_from is None) != (args.date_to is None):
@@ -107,7 +113,7 @@ def export_args(args: argparse.Namespace) -> tuple[TimeFilter, Filters]:
     window = parse_window(args.date_from, args.date_to) if args.date_from else None
     countries = tuple(c.upper() for c in args.country)
     filters = Filters(args.province, args.outcome, args.link, countries, parse_bbox(args.bbox) if args.bbox else None,
-                      min_killed=max(0, args.min_killed))
+                      min_killed=max(0, args.min_killed), regions=region_names(args.region))
     return TimeFilter(on=on, window=window), filters
 
 

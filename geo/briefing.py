@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from geo.errors import Problem, SourceError
 from geo.models import Required, Summary
 from geo.paths import ROOT
+from geo.regions import REGION_IDS
 from geo.view import LAYER_IDS, View, shift_month
 
 BRIEFINGS = ROOT / "data" / "briefings"
@@ -25,6 +26,7 @@ SAVE_SETTING = "ISMAP_ALLOW_SERVER_BRIEFINGS"
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Month = Annotated[str, Field(pattern=_MONTH)]
+RegionId = Literal[tuple(REGION_IDS)]  # type: ignore[valid-type]  # "europe", "north-america", ...
 
 
 class SceneFilters(BaseModel):
@@ -35,6 +37,7 @@ class SceneFilters(BaseModel):
     outcomes: list[Literal["attack", "failed", "foiled"]] = []
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = []
     min_killed: Literal[0, 1, 5, 10, 20, 50, 100] = 0  # geo.view.KILLED_STEPS
+    regions: list[RegionId] = []  # geo.regions.REGION_IDS
 
 
 class Scene(BaseModel):
@@ -66,7 +69,8 @@ class Scene(BaseModel):
         window = "range" if self.plots_from and self.plots_to else "cumulative"
         return View(month=self.date, layers=tuple(self.layers), provinces=tuple(self.filters.provinces),
                     links=tuple(self.filters.links), outcomes=tuple(self.filters.outcomes),
-                    countries=tuple(self.filters.countries), min_killed=self.filters.min_killed, window=window, range_from=self.plots_from,
+                    countries=tuple(self.filters.countries), min_killed=self.filters.min_killed,
+                    regions=tuple(self.filters.regions), window=window, range_from=self.plots_from,
                     range_to=self.plots_to, lat=self.center[0], lon=self.center[1], zoom=self.zoom, theme=theme)
 
 
@@ -299,7 +303,7 @@ def scene_from_view(view: View, *, title: str, caption: str, refs: list[str]) ->
         title=title, date=view.month, plots_from=plots_from, plots_to=plots_to,
         layers=list(view.layers), filters=SceneFilters(provinces=list(view.provinces), links=list(view.links),
                                                        outcomes=list(view.outcomes), countries=list(view.countries),
-                                                       min_killed=view.min_killed),
+                                                       min_killed=view.min_killed, regions=list(view.regions)),
         center=[view.lat if view.lat is not None else 34.8, view.lon if view.lon is not None else 40.2],
         zoom=view.zoom or 6, caption=caption, refs=refs,
     )

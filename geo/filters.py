@@ -45,6 +45,8 @@ class Filters:
     bbox: BBox | None = None
     # Plots with at least this many people killed (0 = no filter); a plot whose toll is not known is left out.
     min_killed: int = 0
+    # Target regions by name (geo.regions); only plots carry a region.
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def apply_filters(frame: gpd.GeoDataFrame, filters: Filters) -> gpd.GeoDataFrame
         column = "countries" if "countries" in out.columns else "country"
         if column in out.columns:
             out = out[_matches_any(out[column], filters.countries)]
+    if filters.regions and "region" in out.columns:
+        out = out[_matches_any(out["region"], filters.regions)]
     if filters.min_killed > 0 and "killed" in out.columns:
         killed = pd.to_numeric(out["killed"], errors="coerce")
         out = out[killed.notna() & (killed >= filters.min_killed)]

@@ -10,6 +10,7 @@ import shapely
 from geo.arcs import arc
 from geo.load import Sources
 from geo.models import Plot, PlotLeg, Province
+from geo.regions import region_of
 
 
 def legs_by_plot(sources: Sources) -> dict[str, list[PlotLeg]]:
@@ -83,6 +84,7 @@ def build_plots(sources: Sources) -> gpd.GeoDataFrame:
             "route_text": route_text(stops),
             "target_place": plot.target_place,
             "country": plot.country,
+            "region": region_of(plot.country),
             "target_lon": plot.lon,
             "target_lat": plot.lat,
             "anchor_name": stops[0]["place"],

@@ -81,6 +81,7 @@ class PlotProps(Props):
     route_text: str
     target_place: str
     country: str
+    region: str  # geo.regions: the target country's world region
     target_lon: float
     target_lat: float
     anchor_name: str

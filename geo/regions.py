@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 
 REGIONS = MappingProxyType({
@@ -24,3 +25,16 @@ _BY_COUNTRY = {code: region for region, codes in REGIONS.items() for code in cod
 def region_of(iso3: str) -> str:
     """The region of a target country ('Other' for one the table does not list)."""
     return _BY_COUNTRY.get(iso3, "Other")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# Short ids for links, scenes and the command line ("north-america"), in the table's order, and their names.
+REGION_IDS = MappingProxyType({_slug(name): name for name in (*REGIONS, "Other")})
+
+
+def region_names(ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The names of region ids (ids that are not regions raise KeyError: callers validate first)."""
+    return tuple(REGION_IDS[i] for i in ids)

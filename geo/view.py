@@ -9,6 +9,7 @@ from datetime import date
 
 from geo.dates import month_end
 from geo.filters import LINKS, OUTCOMES, DateRange, Filters, TimeFilter
+from geo.regions import REGION_IDS, region_names
 
 FIRST_MONTH = (2013, 1)
 LAYER_IDS = ("territory", "affiliates", "plots")
@@ -57,6 +58,7 @@ class View:
     outcomes: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     min_killed: int = 0  # plots with at least this many killed (one of KILLED_STEPS; 0 = all)
+    regions: tuple[str, ...] = ()  # target regions, by id (geo.regions.REGION_IDS)
     window: str = "moving"
     window_months: int = 12
     range_from: str | None = None
@@ -131,6 +133,12 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             value = _list(raw, lambda x: bool(_ISO3.match(x)) and (not countries or x in countries), key, notices)
             if value is not None:
                 changes["countries"] = value
+        elif key == "region":
+            value = _list(raw, lambda x: x in REGION_IDS, key, notices)
+            if value is not None:
+                changes["regions"] = value
+            else:
+                notices[-1] = "Ignored 'region': expected one or more of " + ", ".join(REGION_IDS) + "."
         elif key == "killed":
             if raw.isdigit() and int(raw) in KILLED_STEPS:
                 changes["min_killed"] = int(raw)
@@ -197,7 +205,7 @@ def to_query(view: View, today: date) -> dict[str, str]:
     if view.layers != base.layers:
         out["layers"] = ",".join(view.layers) or "none"
     for key, value in (("province", view.provinces), ("link", view.links), ("outcome", view.outcomes),
-                       ("country", view.countries)):
+                       ("country", view.countries), ("region", view.regions)):
         if value:
             out[key] = ",".join(value)
     if view.min_killed:
@@ -228,7 +236,8 @@ def selection(view: View, today: date) -> dict[str, tuple[TimeFilter, Filters]]:
         "affiliates": (TimeFilter(on=day), Filters(provinces=view.provinces)),
         "plots": (TimeFilter(window=DateRange(first, last)),
                   Filters(provinces=view.provinces, outcomes=view.outcomes, links=view.links,
-                          countries=view.countries, min_killed=view.min_killed)),
+                          countries=view.countries, min_killed=view.min_killed,
+                          regions=region_names(view.regions))),
     }
 
 
@@ -273,6 +282,6 @@ def view_state(view: View, today: date) -> dict:
         "plots_to": last.isoformat(),
         "filters": {"provinces": list(view.provinces), "links": list(view.links),
                     "outcomes": list(view.outcomes), "countries": list(view.countries),
-                    "min_killed": view.min_killed},
+                    "min_killed": view.min_killed, "regions": list(region_names(view.regions))},
         "compare": {"month": view.compare, "date": month_date(view.compare, today).isoformat()} if view.compare else None,
     }

@@ -14,6 +14,7 @@ from geo.basemap import dated_labels, key_places, load_basemap_json
 from geo.briefing import Briefing, to_yaml
 from geo.export import export_geojson
 from geo.paths import GEOJSON, ROOT
+from geo.regions import region_names
 from geo.view import View, month_options, selection, view_state
 from layers import affiliates, plots, territory, userlayer
 from layers.base import payload
@@ -63,7 +64,7 @@ def view_caption(view: View, today: date) -> str:
     first, last = view.plot_window(today)
     parts = [f"Map of {view.month}.", f"Plots and attacks from {first:%d %b %Y} to {last:%d %b %Y}."]
     for label, values in (("provinces", view.provinces), ("links", view.links), ("outcomes", view.outcomes),
-                          ("target countries", view.countries)):
+                          ("target countries", view.countries), ("target regions", region_names(view.regions))):
         if values:
             parts.append(f"Only {label}: {', '.join(values)}.")
     if view.min_killed:

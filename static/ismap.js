@@ -302,7 +302,7 @@
     if (def.id === "user") return true;
     if (def.id === "plots") {
       return matches(f.provinces, p.province_id) && matches(f.outcomes, p.outcome) &&
-        matches(f.links, p.link) && matches(f.countries, p.country) &&
+        matches(f.links, p.link) && matches(f.countries, p.country) && matches(f.regions, p.region) &&
         (!(f.min_killed > 0) || (typeof p.killed === "number" && p.killed >= f.min_killed));
     }
     // The target-country filter is about plots only: territory and provinces are never filtered by it.

@@ -31,6 +31,7 @@ class Keys:
     OUTCOMES = "w_outcomes"
     COUNTRIES = "w_countries"
     MIN_KILLED = "w_min_killed"
+    REGIONS = "w_regions"
     WINDOW = "w_window"
     WINDOW_MONTHS = "w_window_months"
     RANGE_FROM = "w_range_from"

@@ -7,7 +7,9 @@ from datetime import date
 import streamlit as st
 
 from geo.slots import released
+from geo.countries import country_names
 from geo.find import month_held, place_matches
+from geo.regions import REGION_IDS
 from geo.filters import LINKS, OUTCOMES
 from geo.view import KILLED_STEPS, month_options
 from geo.upload import MAX_UPLOAD_BYTES, MAX_VERTICES_FEATURE, MAX_VERTICES_TOTAL
@@ -37,7 +39,10 @@ def filter_controls(today: date) -> None:
     st.multiselect("Directing province", list(names), format_func=names.get, key=Keys.PROVINCES)
     st.multiselect("Link", list(LINKS), key=Keys.LINKS)
     st.multiselect("Outcome", list(OUTCOMES), key=Keys.OUTCOMES)
-    st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES)
+    st.multiselect("Target region", list(REGION_IDS), format_func=REGION_IDS.get, key=Keys.REGIONS)
+    names_of = country_names()
+    st.multiselect("Target country", plot_countries(), key=Keys.COUNTRIES,
+                   format_func=lambda code: f"{names_of.get(code, code)} ({code})")
     st.select_slider("At least this many killed", options=list(KILLED_STEPS), key=Keys.MIN_KILLED,
                      format_func=lambda n: "any toll" if n == 0 else f"{n}+",
                      help="Plots and attacks whose toll is not known are left out when this is above 0.")

@@ -36,6 +36,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.OUTCOMES] = list(view.outcomes)
     st.session_state[Keys.COUNTRIES] = list(view.countries)
     st.session_state[Keys.MIN_KILLED] = view.min_killed
+    st.session_state[Keys.REGIONS] = list(view.regions)
     st.session_state[Keys.WINDOW] = view.window
     st.session_state[Keys.WINDOW_MONTHS] = view.window_months
     st.session_state[Keys.RANGE_FROM] = view.range_from or "2024-01"
@@ -66,6 +67,7 @@ def current_view() -> View:
         outcomes=tuple(state[Keys.OUTCOMES]),
         countries=tuple(state[Keys.COUNTRIES]),
         min_killed=int(state.get(Keys.MIN_KILLED, 0)),
+        regions=tuple(state.get(Keys.REGIONS, ())),
         window=state[Keys.WINDOW],
         window_months=int(state[Keys.WINDOW_MONTHS]),
         range_from=first,
@@ -81,7 +83,7 @@ def current_view() -> View:
 PANELS = ("Area held", "Plots per province", "What changed", "Key figures", "Scenes", "Export")
 
 
-WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "MIN_KILLED", "WINDOW",
+WIDGET_KEYS = ("PANEL", "LAYERS", "PROVINCES", "LINKS", "OUTCOMES", "COUNTRIES", "REGIONS", "MIN_KILLED", "WINDOW",
                "WINDOW_MONTHS", "RANGE_FROM", "RANGE_TO", "THEME", "BRIEFING")
 
 

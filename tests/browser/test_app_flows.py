@@ -137,6 +137,20 @@ def test_exported_geojson_is_what_the_map_shows(page, app_url, tmp_path):
         assert "Plots and attacks from 01 Aug 2023 to 31 Jul 2024" in archive.read("README.txt").decode()
 
 
+def plot_exports_match(page, ids: list[str], cli_args: list[str]) -> None:
+    """The Export panel's plots GeoJSON and CSV, and `python -m geo export plots` with cli_args, hold exactly ids."""
+    wait_idle(page)
+    page.get_by_text("Export", exact=True).click()
+    page.get_by_role("button", name="External plots: GeoJSON").wait_for()
+    data = json.loads(download(page, "External plots: GeoJSON").path().read_text(encoding="utf-8"))
+    assert sorted(f["id"] for f in data["features"]) == sorted(ids)
+    csv_text = download(page, "External plots: CSV").path().read_text(encoding="utf-8")
+    assert csv_text.count("\n") == len(ids) + 1
+    cli = subprocess.run([sys.executable, "-m", "geo", "export", "plots", *cli_args], cwd=ROOT, capture_output=True,
+                         check=True)
+    assert sorted(f["id"] for f in json.loads(cli.stdout)["features"]) == sorted(ids)
+
+
 def test_the_casualty_filter_shows_and_exports_the_same_plots(page, app_url, tmp_path):
     """C9: ?killed=20 keeps plots with at least 20 killed on the map, in the GeoJSON, the CSV and the caption."""
     frame = open_map(page, f"{app_url}/?date=2017-12&window=cumulative&killed=20")
@@ -144,19 +158,31 @@ def test_the_casualty_filter_shows_and_exports_the_same_plots(page, app_url, tmp
         "() => ISMap.layers.plots.items.filter(i => i.visible).map(i => [i.feature.properties.id, i.feature.properties.killed])")
     assert shown and all(killed >= 20 for _, killed in shown)
     assert len(shown) == counts(frame)["plots"]
-    wait_idle(page)
-    page.get_by_text("Export", exact=True).click()
-    page.get_by_role("button", name="External plots: GeoJSON").wait_for()
-    data = json.loads(download(page, "External plots: GeoJSON").path().read_text(encoding="utf-8"))
-    assert sorted(f["id"] for f in data["features"]) == sorted(i for i, _ in shown)
-    csv_text = download(page, "External plots: CSV").path().read_text(encoding="utf-8")
-    assert csv_text.count("\n") == len(shown) + 1
-    cli = subprocess.run([sys.executable, "-m", "geo", "export", "plots", "--to", "2017-12-31", "--from", "2013-01-01",
-                          "--min-killed", "20"], cwd=ROOT, capture_output=True, check=True)
-    assert sorted(f["id"] for f in json.loads(cli.stdout)["features"]) == sorted(i for i, _ in shown)
+    plot_exports_match(page, [i for i, _ in shown], ["--to", "2017-12-31", "--from", "2013-01-01", "--min-killed", "20"])
     # The same view without the threshold shows more plots.
     frame = open_map(page, f"{app_url}/?date=2017-12&window=cumulative")
     assert counts(frame)["plots"] > len(shown)
+
+
+def test_the_region_filter_shows_and_exports_the_same_plots(page, app_url):
+    """C9: ?region=south-east-asia,australia-and-new-zealand keeps plots aimed there on the map, in the GeoJSON,
+    the CSV, the command line and the export caption; the sidebar names the regions and countries in words."""
+    frame = open_map(page, f"{app_url}/?date=2019-12&window=cumulative&region=south-east-asia,australia-and-new-zealand")
+    shown = map_frame(page).evaluate(
+        "() => ISMap.layers.plots.items.filter(i => i.visible).map(i => [i.feature.properties.id, i.feature.properties.region])")
+    assert shown and {region for _, region in shown} <= {"South-East Asia", "Australia and New Zealand"}
+    assert len(shown) == counts(frame)["plots"]
+    # Territory is not a plot: the region filter leaves it whole.
+    assert counts(frame)["territory"] > 0
+    plot_exports_match(page, [i for i, _ in shown], ["--from", "2013-01-01", "--to", "2019-12-31",
+                                                     "--region", "south-east-asia,australia-and-new-zealand"])
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("South-East Asia").count() >= 1
+    # Stepping the map keeps the filter (it is applied in the browser as well as on the server).
+    map_frame(page).evaluate("() => ISMap.step(-12)")
+    later = map_frame(page).evaluate(
+        "() => ISMap.layers.plots.items.filter(i => i.visible).map(i => i.feature.properties.region)")
+    assert set(later) <= {"South-East Asia", "Australia and New Zealand"}
 
 
 def test_a_link_restores_the_same_view(page, app_url, browser):

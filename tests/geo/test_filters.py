@@ -128,3 +128,50 @@ def test_the_casualty_threshold_travels_in_links_and_scenes():
         bad_view, bad_notices = parse_query({"killed": bad}, today)
         assert bad_view.min_killed == 0 and any("killed" in n for n in bad_notices), bad
     assert "killed" not in to_query(parse_query({}, today)[0], today) and 0 in KILLED_STEPS
+
+
+def test_a_region_filter_keeps_only_plots_aimed_at_that_region():
+    from geo.paths import GEOJSON
+    from geo.regions import REGION_IDS, REGIONS, region_of
+
+    plots = load_layer("plots", GEOJSON)
+    # Every plot carries its target's region, the same as the fixed table gives for its country.
+    assert (plots["region"] == plots["country"].map(region_of)).all()
+    kept = apply_filters(plots, Filters(regions=("Europe", "North America")))
+    assert 0 < len(kept) < len(plots)
+    assert set(kept["country"]) <= set(REGIONS["Europe"]) | {"USA", "CAN"}
+    assert set(kept["id"]) == set(plots.loc[plots["country"].map(region_of).isin(["Europe", "North America"]), "id"])
+    # Regions are about plots: territory has no region and is left whole.
+    territory = load_layer("territory", GEOJSON)
+    assert len(apply_filters(territory, Filters(regions=("Europe",)))) == len(territory)
+    assert set(REGION_IDS.values()) >= set(plots["region"])
+
+
+def test_the_region_filter_travels_in_links_scenes_and_the_command_line():
+    from geo.__main__ import export_args, parser
+    from geo.briefing import Briefing, parse_briefing, scene_from_view, to_yaml
+    from geo.errors import SourceError
+    from geo.view import parse_query, selection, to_query, view_state
+
+    today = date(2026, 12, 1)
+    view, notices = parse_query({"date": "2016-07", "region": "europe,north-america"}, today)
+    assert view.regions == ("europe", "north-america") and notices == []
+    assert to_query(view, today)["region"] == "europe,north-america"
+    assert parse_query(to_query(view, today), today)[0] == view
+    assert selection(view, today)["plots"][1].regions == ("Europe", "North America")
+    assert selection(view, today)["territory"][1].regions == ()
+    assert view_state(view, today)["filters"]["regions"] == ["Europe", "North America"]
+    scene = scene_from_view(view, title="t", caption="c", refs=[])
+    assert scene.view().regions == ("europe", "north-america")
+    text = to_yaml(Briefing(title="t", description="d", scenes=[scene]))
+    assert parse_briefing(text, "b.yaml").scenes[0].filters.regions == ["europe", "north-america"]
+    with pytest.raises(SourceError, match="regions"):
+        parse_briefing(text.replace("- north-america", "- atlantis"), "b.yaml")
+    for bad in ("Europe", "mars", "europe,,x", "e" * 300):
+        bad_view, bad_notices = parse_query({"region": bad}, today)
+        assert bad_view.regions == () and any("region" in n for n in bad_notices), bad
+    assert "north-america" in next(n for n in parse_query({"region": "mars"}, today)[1] if "region" in n)
+    args = parser().parse_args(["export", "plots", "--region", "south-east-asia"])
+    assert export_args(args)[1].regions == ("South-East Asia",)
+    with pytest.raises(ArgumentError, match="unknown region"):
+        export_args(parser().parse_args(["export", "plots", "--region", "atlantis"]))
