@@ -81,3 +81,38 @@ def as_img(svg: str, alt: str, month: str, css_class: str = "ismap-area-chart") 
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (f'<img class="{escape_text(css_class)}" data-month="{escape_text(month)}" alt="{escape_text(alt)}" '
             f'src="data:image/svg+xml;base64,{data}" style="width: 100%; max-width: {WIDTH}px; height: auto">')
+
+
+_HOVER_CSS = (
+    ".ismap-area-wrap{position:relative;max-width:%dpx}"
+    ".ismap-area-hover{position:absolute;display:flex}"
+    ".ismap-area-hover>span{flex:1 1 0;position:relative}"
+    ".ismap-area-hover>span:hover{background:rgba(0,0,0,.07);box-shadow:inset 0 0 0 1px rgba(0,0,0,.25)}"
+    ".ismap-area-hover>span:hover::after{content:attr(data-tip);position:absolute;bottom:100%%;left:50%%;"
+    "transform:translateX(-50%%);white-space:pre;background:#222;color:#fff;font:12px/1.35 sans-serif;"
+    "padding:4px 7px;border-radius:3px;z-index:3;pointer-events:none}"
+    ".ismap-area-hover>span.r:hover::after{left:auto;right:0;transform:none}"
+    ".ismap-area-hover>span.l:hover::after{left:0;transform:none}"
+) % WIDTH
+
+
+def hover_tip(row: dict, series: dict[str, str]) -> str:
+    """A month's values as the chart's hover shows them: the month, then one 'name: N km²' line a series."""
+    return "\n".join([month_label(row["m"]), *(f"{name}: {row[name]:,} km²" for name in series)])
+
+
+def chart_with_hover(svg: str, rows: list[dict], series: dict[str, str], alt: str, month: str) -> str:
+    """The chart image with a strip of cells over it, one a month, each showing that month's values on hover
+    (CSS only: st.html runs no script). The cells are centred on the chart's points and sized in percent, so
+    they stay on their months at any width; every value is escaped."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    cell = plot_w / max(len(rows) - 1, 1)
+    box = (f"left:{100 * (LEFT - cell / 2) / WIDTH:.4f}%;width:{100 * (plot_w + cell) / WIDTH:.4f}%;"
+           f"top:{100 * TOP / HEIGHT:.4f}%;height:{100 * plot_h / HEIGHT:.4f}%")
+    cells = []
+    for i, row in enumerate(rows):
+        side = ' class="r"' if i > 0.8 * len(rows) else ' class="l"' if i < 0.1 * len(rows) else ""
+        tip = escape_text(hover_tip(row, series)).replace("\n", "&#10;")
+        cells.append(f'<span{side} data-month="{escape_text(row["m"])}" data-tip="{tip}"></span>')
+    return (f"<style>{_HOVER_CSS}</style><div class=\"ismap-area-wrap\">{as_img(svg, alt, month)}"
+            f'<div class="ismap-area-hover" style="{box}" aria-hidden="true">{"".join(cells)}</div></div>')

@@ -13,7 +13,7 @@ from geo.formats import to_csv, to_kml, write_csv
 from geo.stats import peak_so_far, plots_per_year
 from geo.view import View, month_date, selection, shift_month
 from geo.upload import UserLayer
-from layers.areachart import area_chart_svg, as_img
+from layers.areachart import area_chart_svg, as_img, chart_with_hover
 from layers.plotschart import plots_chart_svg
 from layers.escape import markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
@@ -39,19 +39,21 @@ def stats_panel(view: View, today: date) -> None:
     st.caption(f"Area held at the end of {month_date(view.month, today):%B %Y} on this map "
                "(computed from its polygons; published estimates compared in docs/area-estimates.md).")
     cols = st.columns(4)
-    cols[0].metric("Held in Iraq", f"{row['IRQ']:,.0f} km²")
-    cols[1].metric("Held in Syria", f"{row['SYR']:,.0f} km²")
-    cols[2].metric("Iraq + Syria", f"{row['total']:,.0f} km²", delta=f"{row['total'] - before:,.0f} km² vs previous month",
+    # The unit sits in the label, so a value fits its column on a 1024 px screen (it was cut to "34,04…").
+    cols[0].metric("Held in Iraq, km²", f"{row['IRQ']:,.0f}")
+    cols[1].metric("Held in Syria, km²", f"{row['SYR']:,.0f}")
+    cols[2].metric("Iraq + Syria, km²", f"{row['total']:,.0f}", delta=f"{row['total'] - before:,.0f} vs previous month",
                    delta_color="off")
     best, is_peak = peak_so_far(series, view.month)
-    cols[3].metric("Since the peak" if is_peak else "Below the highest so far", f"{row['total'] - best['total']:,.0f} km²",
+    cols[3].metric("Since the peak, km²" if is_peak else "Below the highest so far, km²", f"{row['total'] - best['total']:,.0f}",
                    help=(f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}." if is_peak else
                          f"Highest up to this month: {best['total']:,.0f} km² in {best['month']}; the peak, "
                          f"{peak['total']:,.0f} km², comes later, in {peak['month']}."))
     title = (f"Area held on this map, km², January 2013 to now; the line marks {month_date(view.month, today):%B %Y}: "
              f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
-    st.html(as_img(area_chart_svg(area_chart_rows(data_dir(), today), AREA_SERIES, view.month, title=title),
-                   title, view.month))
+    rows = area_chart_rows(data_dir(), today)
+    st.html(chart_with_hover(area_chart_svg(rows, AREA_SERIES, view.month, title=title), rows, AREA_SERIES, title,
+                             view.month))
     st.caption(f"{month_date(view.month, today):%B %Y}: Iraq {row['IRQ']:,.0f} km², Syria {row['SYR']:,.0f} km², "
                f"enclaves abroad {row['other']:,.0f} km².")
     st.download_button("Area series: CSV (km² a month: Iraq, Syria, abroad, Iraq + Syria)", key="dl_area_csv",

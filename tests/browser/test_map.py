@@ -91,3 +91,33 @@ def test_confidence_reads_by_hatch_as_well_as_opacity_on_every_theme(page, app_u
         hatched = frame.locator(".ismap-legend-group[data-layer='territory'] .ismap-swatch-hatch")
         assert hatched.count() == 1, theme
         assert "repeating-linear-gradient" in hatched.locator(".ismap-swatch-ink").evaluate("e => e.style.background")
+
+
+def test_the_area_chart_shows_each_months_values_on_hover_as_its_csv_holds_them(page, app_url):
+    """U7: hovering a month of the area chart shows that month's km² for every series, the same figures as the
+    area series CSV; the hover cells sit over the months they name at any width."""
+    import csv
+    import io
+
+    open_map(page, f"{app_url}/?date=2016-07")
+    page.locator("img.ismap-area-chart[data-month='2016-07']").wait_for(timeout=30_000)
+    cell = page.locator(".ismap-area-hover > span[data-month='2015-06']")
+    cell.hover()
+    tip = cell.evaluate("el => getComputedStyle(el, '::after').content")
+    assert "Jun 2015" in tip and "Iraq:" in tip and "Abroad:" in tip
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Area series: CSV").click()
+    rows = {r["month"]: r for r in csv.DictReader(io.StringIO(info.value.path().read_text(encoding="utf-8")))}
+    june = rows["2015-06"]
+    for label, column in (("Iraq", "iraq_km2"), ("Syria", "syria_km2"), ("Iraq + Syria", "iraq_syria_km2"),
+                          ("Abroad", "abroad_km2")):
+        assert f"{label}: {round(float(june[column])):,} km²" in tip, (label, tip)
+    # Nothing else is hovered, and the cell for June 2015 lies where the chart draws June 2015.
+    others = page.locator(".ismap-area-hover > span[data-month='2015-05']")
+    assert others.evaluate("el => getComputedStyle(el, '::after').content") in ("none", "normal")
+    img = page.locator("img.ismap-area-chart").bounding_box()
+    months = page.locator(".ismap-area-hover > span").count()
+    box = cell.bounding_box()
+    index = [r for r in rows].index("2015-06")
+    expected = img["x"] + img["width"] * (64 + (960 - 64 - 150) * index / (months - 1)) / 960
+    assert abs(box["x"] + box["width"] / 2 - expected) < 2
