@@ -31,6 +31,8 @@ class MapData:
     caption: str = ""
     tiles: dict | None = field(default=None)
     presenter: bool = False
+    # Key events for the time bar: {"month", "date", "precision", "label"} (geo.bookmarks), in date order.
+    bookmarks: tuple[dict, ...] = ()
 
 
 class ISMapInit(JSCSSMixin, MacroElement):
@@ -80,6 +82,7 @@ def map_config(data: MapData) -> dict:
         "table": not data.presenter,
         "labelMinZoom": 5,
         "countries": country_names(),
+        "bookmarks": [{key: b[key] for key in ("month", "date", "precision", "label")} for b in data.bookmarks],
     }
 
 

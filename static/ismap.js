@@ -588,15 +588,41 @@
     slider.setAttribute("aria-label", "Map date (month)");
     var ticks = el("div", "ismap-tb-ticks");
     ticks.setAttribute("aria-hidden", "true");
-    [histogram, slider, ticks].forEach(function (n) { track.appendChild(n); });
+    // Key events (C4): a mark above the slider for each, and a list that jumps to one (the keyboard's way in).
+    var bookmarks = (ISMap.cfg && ISMap.cfg.bookmarks) || [];
+    var marks = el("div", "ismap-tb-marks");
+    marks.setAttribute("aria-hidden", "true");
+    [histogram, marks, slider, ticks].forEach(function (n) { track.appendChild(n); });
     var label = el("output", "ismap-tb-label", "");
+    var events = el("select", "ismap-tb-events");
+    events.setAttribute("aria-label", "Jump to a key event");
+    events.title = "Jump to a key event";
+    var none = el("option", null, "Key events");
+    none.value = "";
+    events.appendChild(none);
+    function eventText(b) { return (b.precision === "day" ? parseInt(b.date.slice(8, 10), 10) + " " : "") +
+      monthLabel(b.month) + ": " + b.label; }
+    bookmarks.forEach(function (b, i) {
+      var opt = el("option", null, eventText(b));
+      opt.value = String(i);
+      events.appendChild(opt);
+    });
+    function jump(i) {
+      var b = bookmarks[i];
+      if (!b) return;
+      stop();
+      if (!ISMap.goTo(b.month, true)) control.sync();
+      events.value = String(i);
+    }
+    events.addEventListener("change", function () { if (events.value !== "") jump(parseInt(events.value, 10)); });
     var speed = el("select", "ismap-tb-speed");
     speed.setAttribute("aria-label", "Seconds per month when playing");
     [["0.5", "0.5 s"], ["1", "1 s"], ["2", "2 s"], ["3", "3 s"]].forEach(function (o) {
       var opt = el("option", null, o[1] + " / month"); opt.value = o[0]; speed.appendChild(opt);
     });
     speed.value = "1";
-    [back, play, forward, track, label, speed].forEach(function (n) { bar.appendChild(n); });
+    [back, play, forward, track, label].concat(bookmarks.length ? [events] : [], [speed])
+      .forEach(function (n) { bar.appendChild(n); });
 
     function stop() {
       if (timer) clearInterval(timer);
@@ -662,8 +688,34 @@
       });
     }
 
+    var marksFor = null;
+    function drawMarks() {
+      var n = ISMap.months.length;
+      if (marksFor === n || !n) return;
+      marksFor = n;
+      while (marks.firstChild) marks.removeChild(marks.firstChild);
+      bookmarks.forEach(function (b, i) {
+        var at = ISMap.months.indexOf(b.month);
+        if (at < 0) return;
+        var m = el("span", "ismap-tb-mark");
+        m.style.left = (100 * (at + 0.5) / n) + "%";
+        m.title = eventText(b);
+        m.dataset.month = b.month;
+        m.addEventListener("click", function () { jump(i); });
+        marks.appendChild(m);
+      });
+    }
+
     control.sync = function () {
       if (!ISMap.month) return;
+      drawMarks();
+      // The list names the event of the map's month, if there is one; otherwise it reads "Key events".
+      var chosen = bookmarks[parseInt(events.value, 10)];
+      if (!chosen || chosen.month !== ISMap.month) {
+        var here = -1;
+        bookmarks.forEach(function (b, i) { if (here < 0 && b.month === ISMap.month) here = i; });
+        events.value = here < 0 ? "" : String(here);
+      }
       slider.max = String(ISMap.months.length - 1);
       slider.value = String(ISMap.months.indexOf(ISMap.month));
       slider.setAttribute("aria-valuetext", monthLabel(ISMap.month));

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.basemap import dated_labels, key_places, load_basemap_json
+from geo.bookmarks import key_events
 from geo.export import load_layer
 from geo.find import held_months
 from geo.paths import GEOJSON
@@ -62,6 +63,7 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
         theme=theme,
         caption=CAPTION,
         tiles={"url": TILE_URL, "attribution": TILE_ATTRIBUTION} if tiles and TILE_URL else None,
+        bookmarks=tuple(key_events(data)),
     )
     current = {url.rsplit("/", 1)[-1] for url in (data.basemap_url, data.refs_url, data.labels_url)}
     prune(keep=current | {url.rsplit("/", 1)[-1] for _, url in layer_urls})

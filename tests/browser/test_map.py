@@ -121,3 +121,38 @@ def test_the_area_chart_shows_each_months_values_on_hover_as_its_csv_holds_them(
     index = [r for r in rows].index("2015-06")
     expected = img["x"] + img["width"] * (64 + (960 - 64 - 150) * index / (months - 1)) / 960
     assert abs(box["x"] + box["width"] / 2 - expected) < 2
+
+
+def test_key_events_on_the_time_bar_jump_the_map_and_the_app_to_their_month(page, app_url):
+    """C4: the time bar lists the key events and marks each above the slider; choosing one (from the list, by
+    keyboard, or by its mark) moves the map and the app to its month, and the list names the event of the month."""
+    from geo.bookmarks import key_events
+    from geo.export import load_layer
+    from geo.paths import GEOJSON
+
+    expected = key_events({layer: load_layer(layer, GEOJSON) for layer in ("territory", "affiliates", "plots")},
+                          strict=True)
+    frame = open_map(page, f"{app_url}/?date=2016-01")
+    events = frame.locator("select.ismap-tb-events")
+    assert events.locator("option").count() == len(expected) + 1
+    assert frame.locator(".ismap-tb-mark").count() == len(expected)
+    assert events.input_value() == ""
+    mosul = next(i for i, e in enumerate(expected) if e["label"] == "IS takes Mosul")
+    events.select_option(str(mosul))
+    frame.locator(".leaflet-container[data-month='2014-06']").wait_for()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('date') === '2014-06'")
+    assert frame.locator(".ismap-tb-label").inner_text() == "Jun 2014"
+    assert "10 Jun 2014: IS takes Mosul" in events.locator("option:checked").inner_text()
+    # Its mark sits where the slider puts June 2014, and a mark click jumps too.
+    paris = frame.locator(".ismap-tb-mark[data-month='2015-11']")
+    assert "Paris attacks" in paris.get_attribute("title")
+    paris.click()
+    frame.locator(".leaflet-container[data-month='2015-11']").wait_for()
+    assert "Paris attacks" in events.locator("option:checked").inner_text()
+    # A step to a month without an event clears the list's choice.
+    step_map(page, frame, 1)
+    assert events.input_value() == ""
+    # From the keyboard: focus the list and pick the next event with the arrow key.
+    events.focus()
+    page.keyboard.press("ArrowDown")
+    frame.locator(".leaflet-container[data-month='2014-01']").wait_for()
