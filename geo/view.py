@@ -68,6 +68,7 @@ class View:
     zoom: int | None = None
     theme: str = "default"
     compare: str | None = None  # a second month: the map shades ground gained and lost between the two
+    swipe: bool = False  # with a compare month: the two dates side by side, split by a divider, not shaded
 
     def plot_window(self, today: date) -> tuple[date, date]:
         """The days of plots shown: a moving window ending at the map date, everything so far, or a range."""
@@ -179,6 +180,11 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
                 changes["compare"] = raw
             else:
                 notices.append("Ignored 'compare': expected a month YYYY-MM between 2013-01 and now.")
+        elif key == "swipe":
+            if raw in ("0", "1"):
+                changes["swipe"] = raw == "1"
+            else:
+                notices.append("Ignored 'swipe': expected 1 (side by side) or 0 (shading).")
         elif key == "theme":
             if raw in THEME_NAMES:
                 changes["theme"] = raw
@@ -224,6 +230,8 @@ def to_query(view: View, today: date) -> dict[str, str]:
         out["theme"] = view.theme
     if view.compare:
         out["compare"] = view.compare
+        if view.swipe:
+            out["swipe"] = "1"
     return out
 
 
@@ -283,5 +291,6 @@ def view_state(view: View, today: date) -> dict:
         "filters": {"provinces": list(view.provinces), "links": list(view.links),
                     "outcomes": list(view.outcomes), "countries": list(view.countries),
                     "min_killed": view.min_killed, "regions": list(region_names(view.regions))},
-        "compare": {"month": view.compare, "date": month_date(view.compare, today).isoformat()} if view.compare else None,
+        "compare": ({"month": view.compare, "date": month_date(view.compare, today).isoformat(), "swipe": view.swipe}
+                    if view.compare else None),
     }

@@ -433,16 +433,113 @@
     item.shade = key;
   }
 
+  // Side by side (swipe): the map date's ground in its own pane, the compare date's ground in a second pane,
+  // each clipped to its side of a divider the user drags (or moves with the arrow keys once focused). The
+  // earlier date is always on the left. The compare date's copies are built the first time they are needed.
+  function swipeControl(map) {
+    var then = map.createPane("ismap-territory-then"), main = map.getPane("ismap-territory");
+    then.style.zIndex = String(PANES.territory - 1);
+    then.style.pointerEvents = "none";
+    var group = L.layerGroup().addTo(map), frac = 0.5, active = false, leftIsThen = true, count = 0;
+    var line = el("div", "ismap-swipe");
+    var handle = el("button", "ismap-swipe-handle", "◀ ▶");
+    handle.type = "button";
+    handle.setAttribute("aria-label", "Divider between the two dates: drag it, or use the arrow keys");
+    var left = el("div", "ismap-swipe-label ismap-swipe-left"), right = el("div", "ismap-swipe-label ismap-swipe-right");
+    [handle, left, right].forEach(function (n) { line.appendChild(n); });
+    line.hidden = true;
+    map.getContainer().appendChild(line);
+    L.DomEvent.disableClickPropagation(line);
+    L.DomEvent.disableScrollPropagation(line);
+
+    function clip() {
+      if (!active) return;
+      var size = map.getSize(), nw = map.containerPointToLayerPoint([0, 0]), se = map.containerPointToLayerPoint(size);
+      var x = nw.x + size.x * frac;
+      var l = "rect(" + nw.y + "px, " + x + "px, " + se.y + "px, " + nw.x + "px)";
+      var r = "rect(" + nw.y + "px, " + se.x + "px, " + se.y + "px, " + x + "px)";
+      (leftIsThen ? then : main).style.clip = l;
+      (leftIsThen ? main : then).style.clip = r;
+      line.style.left = (size.x * frac) + "px";
+      map.getContainer().dataset.swipeAt = frac.toFixed(3);
+    }
+    function moveTo(f) { frac = Math.max(0.05, Math.min(0.95, f)); clip(); }
+    map.on("move zoom resize viewreset zoomend moveend", clip);
+    handle.addEventListener("pointerdown", function (e) {
+      e.preventDefault();
+      handle.setPointerCapture(e.pointerId);
+      map.dragging.disable();
+      function moved(ev) {
+        var box = map.getContainer().getBoundingClientRect();
+        moveTo((ev.clientX - box.left) / box.width);
+      }
+      function up() {
+        handle.removeEventListener("pointermove", moved);
+        handle.removeEventListener("pointerup", up);
+        handle.removeEventListener("pointercancel", up);
+        map.dragging.enable();
+      }
+      handle.addEventListener("pointermove", moved);
+      handle.addEventListener("pointerup", up);
+      handle.addEventListener("pointercancel", up);
+    });
+    handle.addEventListener("keydown", function (e) {
+      var by = { ArrowLeft: -0.05, ArrowRight: 0.05 }[e.key];
+      if (by === undefined) return;
+      e.preventDefault(); e.stopPropagation();
+      moveTo(frac + by);
+    });
+
+    var control = {};
+    // item: a territory item; show: whether its compare-date copy is drawn.
+    control.item = function (item, show) {
+      if (show && !item.thenLayer) {
+        var style = ISMap.layers.territory.def.styles[item.feature.properties._style] || {};
+        item.thenLayer = L.geoJSON(item.feature, { pane: "ismap-territory-then", interactive: false,
+          style: function () { return style; } });
+      }
+      if (!item.thenLayer) return;
+      if (show && !item.thenShown) group.addLayer(item.thenLayer);
+      if (!show && item.thenShown) group.removeLayer(item.thenLayer);
+      item.thenShown = show;
+      if (show) count += 1;
+    };
+    control.begin = function () { count = 0; };
+    control.update = function (s) {
+      var on = !!(s.compare && s.compare.date && s.compare.swipe);
+      var box = map.getContainer();
+      if (!on) {
+        if (active) { main.style.clip = ""; then.style.clip = ""; }
+        active = false; line.hidden = true;
+        delete box.dataset.swipe;
+        return;
+      }
+      active = true; line.hidden = false;
+      leftIsThen = s.compare.date < s.date;
+      var early = leftIsThen ? s.compare.date : s.date, late = leftIsThen ? s.date : s.compare.date;
+      left.textContent = "◀ " + formatDate(early, "day");
+      right.textContent = formatDate(late, "day") + " ▶";
+      box.dataset.swipe = JSON.stringify({ left: early, right: late, compareShown: count });
+      clip();
+    };
+    return control;
+  }
+
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
     var shaded = { gained: 0, lost: 0, kept: 0 };
+    var swipe = !!(s.compare && s.compare.date && s.compare.swipe);
+    if (ISMap.swipe) ISMap.swipe.begin();
     labelsOn(s);
     Object.keys(ISMap.layers).forEach(function (id) {
       var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
       var compare = def.id === "territory" && s.compare && s.compare.date ? s.compare : null;
       entry.items.forEach(function (item) {
         var now = inTime(def, item, s), shade = null;
-        if (compare) {
+        if (def.id === "territory" && ISMap.swipe) {
+          ISMap.swipe.item(item, !!(compare && swipe && on && inTime(def, item, { date: compare.date })));
+        }
+        if (compare && !swipe) {
           shade = compareShade(now, inTime(def, item, { date: compare.date }), compare.date < s.date);
           if (shade) shaded[shade] += 1;
         }
@@ -468,6 +565,7 @@
     if (s.compare && s.compare.date) { box.dataset.compare = JSON.stringify(shaded); box.dataset.compareDate = s.compare.date; }
     else { delete box.dataset.compare; delete box.dataset.compareDate; }
     if (ISMap.compareKey) ISMap.compareKey.update(s);
+    if (ISMap.swipe) ISMap.swipe.update(s);
     box.dataset.steps = String(++ISMap.steps);
     if (ISMap.legend) ISMap.legend.setDate(s);
     if (ISMap.timebar) ISMap.timebar.drawHistogram(plotHistogram(s));
@@ -831,6 +929,12 @@
       box.textContent = "";
       var earlier = s.compare.date < s.date ? s.compare.date : s.date, later = s.compare.date < s.date ? s.date : s.compare.date;
       box.appendChild(el("div", "ismap-compare-title", "Compared: " + formatDate(earlier, "day") + " → " + formatDate(later, "day")));
+      if (s.compare.swipe) {
+        box.appendChild(el("div", "ismap-compare-row", "Left of the divider: ground held on " + formatDate(earlier, "day")));
+        box.appendChild(el("div", "ismap-compare-row", "Right of it: ground held on " + formatDate(later, "day")));
+        box.appendChild(el("div", "ismap-compare-row", "Drag the divider, or focus it and use ← →"));
+        return;
+      }
       [["gained", "Gained by IS between the two dates"], ["lost", "Lost by IS between the two dates"]].forEach(function (pair) {
         var row = el("div", "ismap-compare-row"), sw = el("span", "ismap-compare-swatch"), st = COMPARE_STYLES[pair[0]];
         sw.style.background = st.fillColor; sw.style.border = "2px " + (st.dashArray ? "dashed " : "solid ") + st.color;
@@ -1359,6 +1463,7 @@
         ISMap.table.addTo(map);
       }
       if (cfg.timebar && !cfg.standalone) copyLinkControl(map).addTo(map);
+      if (ISMap.layers.territory) ISMap.swipe = swipeControl(map);
       ISMap.compareKey = compareKeyControl();
       ISMap.compareKey.addTo(map);
       if (cfg.standalone) {

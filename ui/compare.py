@@ -14,12 +14,15 @@ from geo.view import View, month_date, month_options, shift_month
 ON = "w_compare_on"       # widget: shade gains and losses on the map
 WITH = "w_compare_with"   # widget: the month compared with the map's
 MONTH = "compare_month"   # the view's compare month (None = off); kept when the panel is closed
+SWIPE_ON = "w_compare_swipe"  # widget: the two dates side by side with a divider, instead of shading
+SWIPE = "compare_swipe"       # the view's swipe choice; kept when the panel is closed
 Changes = Callable[[date, date], dict[str, pd.DataFrame]]
 
 
 def _changed() -> None:
     state = st.session_state
     state[MONTH] = state[WITH] if state.get(ON) else None
+    state[SWIPE] = bool(state.get(ON) and state.get(SWIPE_ON))
 
 
 def compare_panel(view: View, today: date, changes: Changes) -> None:
@@ -33,9 +36,15 @@ def compare_panel(view: View, today: date, changes: Changes) -> None:
         state[WITH] = view.compare or (year_before if year_before in months else months[0])
     if ON not in state:
         state[ON] = view.compare is not None
+    if SWIPE_ON not in state:
+        state[SWIPE_ON] = view.swipe
     cols = st.columns([3, 2])
     cols[0].select_slider("Compare the map date with", options=months, key=WITH, on_change=_changed)
     cols[1].toggle("Shade gains and losses on the map", key=ON, on_change=_changed)
+    cols[1].toggle("Side by side: drag the divider (swipe)", key=SWIPE_ON, disabled=not state.get(ON),
+                   on_change=_changed,
+                   help="The earlier date on the left of a divider, the later on the right, each as it was held; "
+                        "drag the divider, or focus it and use the arrow keys.")
     first, second = sorted((view.month, state[WITH]))
     result = changes(month_date(first, today), month_date(second, today))
     gained, lost = result["gained"], result["lost"]

@@ -58,3 +58,4 @@ class Keys:
     USER_URL = "user_layer_url"
     FRAME_CENTRE = "map_frame_centre"
     COMPARE_MONTH = compare_keys.MONTH  # the view's compare month (None = off); kept when the panel closes
+    COMPARE_SWIPE = compare_keys.SWIPE  # the two compared dates side by side (a swipe) instead of shaded

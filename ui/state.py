@@ -43,6 +43,7 @@ def init_view(today: date) -> None:
     st.session_state[Keys.RANGE_TO] = view.range_to or months[-1]
     st.session_state[Keys.THEME] = view.theme
     st.session_state[Keys.COMPARE_MONTH] = view.compare
+    st.session_state[Keys.COMPARE_SWIPE] = view.swipe
     st.session_state[Keys.MAP_MONTH] = view.month
     st.session_state[Keys.PANEL] = "Area held"
     if view.lat is not None:
@@ -77,6 +78,7 @@ def current_view() -> View:
         zoom=centre[2] if centre else None,
         theme=state[Keys.THEME],
         compare=state.get(Keys.COMPARE_MONTH),
+        swipe=bool(state.get(Keys.COMPARE_MONTH) and state.get(Keys.COMPARE_SWIPE)),
     )
 
 

@@ -62,3 +62,52 @@ def test_compare_off_restores_the_usual_look(page, app_url):
     left = map_frame(page).evaluate("() => ISMap.layers.territory.items.filter(i => i.shade).length")
     assert left == 0
     page.wait_for_function("() => !location.search.includes('compare=')")
+
+
+def test_side_by_side_shows_each_date_on_its_side_of_a_divider_the_user_moves(page, app_url):
+    """C5: ?compare=2015-06&swipe=1 draws the earlier date's ground left of a divider and the map date's right
+    of it, unshaded; the divider moves by drag and by the arrow keys (without stepping the map); the toggle in
+    'What changed' turns it off and the link follows."""
+    earlier = open_map(page, f"{app_url}/?date=2015-06&layers=territory")
+    held_then = json.loads(earlier.locator(".leaflet-container").get_attribute("data-counts"))["territory"]
+    frame = open_map(page, f"{app_url}/?date=2017-03&compare=2015-06&swipe=1&layers=territory")
+    box = frame.locator(".leaflet-container[data-swipe]")
+    box.wait_for()
+    swipe = json.loads(box.get_attribute("data-swipe"))
+    assert swipe == {"left": "2015-06-30", "right": "2017-03-31", "compareShown": held_then}
+    mf = map_frame(page)
+    # Nothing is shaded: each side shows its own date as it was held.
+    assert mf.evaluate("() => ISMap.layers.territory.items.filter(i => i.shade).length") == 0
+    clips = mf.evaluate("() => [document.querySelector('.leaflet-ismap-territory-then-pane').style.clip,"
+                        " document.querySelector('.leaflet-ismap-territory-pane').style.clip]")
+    assert all(c.startswith("rect(") for c in clips)
+    key = frame.locator(".ismap-compare-key")
+    assert "Left of the divider: ground held on 30 Jun 2015" in key.inner_text()
+    assert frame.locator(".ismap-swipe-left").inner_text().endswith("30 Jun 2015")
+    # The arrow keys on the divider move it, not the month.
+    handle = frame.locator(".ismap-swipe-handle")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    frame.locator(".leaflet-container[data-swipe-at='0.550']").wait_for()
+    assert frame.locator(".leaflet-container").get_attribute("data-month") == "2017-03"
+    # Dragging moves it too, and the clip follows the divider.
+    area = frame.locator(".leaflet-container").bounding_box()
+    grip = handle.bounding_box()
+    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.25, grip["y"] + grip["height"] / 2, steps=5)
+    page.mouse.up()
+    at = float(frame.locator(".leaflet-container").get_attribute("data-swipe-at"))
+    assert abs(at - 0.25) < 0.02
+    # A step keeps the comparison side by side and moves the right-hand date.
+    step_map(page, frame, 1)
+    frame.locator(".ismap-swipe-right", has_text="30 Apr 2017").wait_for()
+    assert page.url.count("swipe=1") == 1
+    # Off in the panel: back to shading, the divider gone, the link without swipe.
+    wait_idle(page)
+    page.get_by_text("What changed", exact=True).click()
+    page.get_by_text("Side by side: drag the divider (swipe)").click()
+    page.wait_for_function("() => !location.search.includes('swipe=1')")
+    frame.locator(".leaflet-container[data-compare]:not([data-swipe])").wait_for()
+    assert frame.locator(".ismap-swipe").is_hidden()
+    assert mf.evaluate("() => ISMap.layers.territory.items.filter(i => i.shade).length") > 0

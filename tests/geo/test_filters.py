@@ -175,3 +175,20 @@ def test_the_region_filter_travels_in_links_scenes_and_the_command_line():
     assert export_args(args)[1].regions == ("South-East Asia",)
     with pytest.raises(ArgumentError, match="unknown region"):
         export_args(parser().parse_args(["export", "plots", "--region", "atlantis"]))
+
+
+def test_side_by_side_compare_travels_in_links_and_the_map_state():
+    from geo.view import parse_query, to_query, view_state
+
+    today = date(2026, 12, 1)
+    view, notices = parse_query({"date": "2017-03", "compare": "2015-06", "swipe": "1"}, today)
+    assert view.swipe and view.compare == "2015-06" and notices == []
+    assert to_query(view, today)["swipe"] == "1"
+    assert parse_query(to_query(view, today), today)[0] == view
+    assert view_state(view, today)["compare"] == {"month": "2015-06", "date": "2015-06-30", "swipe": True}
+    # Without a compare month there is nothing to show side by side: the link leaves it out.
+    alone, _ = parse_query({"date": "2017-03", "swipe": "1"}, today)
+    assert "swipe" not in to_query(alone, today) and view_state(alone, today)["compare"] is None
+    for bad in ("yes", "2", "1" * 300):
+        bad_view, bad_notices = parse_query({"compare": "2015-06", "swipe": bad}, today)
+        assert not bad_view.swipe and any("swipe" in n for n in bad_notices), bad
