@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo.__main__ import compare_table, monthly_series
-from geo.compare import PCT_TOLERANCE, KM2_TOLERANCE, SERIES_IN_TOLERANCE_TEST, compare
+from geo.compare import KNOWN_DISAGREEMENTS, PCT_TOLERANCE, KM2_TOLERANCE, SERIES_IN_TOLERANCE_TEST, compare
 from geo.countries import EQUAL_AREA
 from geo.export import export_geojson, load_layer
 from geo.filters import Filters, TimeFilter, active_on
@@ -133,11 +133,16 @@ def test_the_area_series_comes_from_the_map_polygons(territory):
 def test_published_series_stay_within_tolerance(sources, territory):
     days = [month_date(m, TODAY) for m in month_options(TODAY)]
     checked = [e for e in sources.area_estimates.records
-               if e.series in SERIES_IN_TOLERANCE_TEST and e.as_of.precision != "year"]
+               if e.series in SERIES_IN_TOLERANCE_TEST and e.as_of.precision != "year" and e.id not in KNOWN_DISAGREEMENTS]
     table = compare(territory, checked, days)
     assert len(table) >= 15
     failing = table[~table["within"]]
     assert failing.empty, (KM2_TOLERANCE, PCT_TOLERANCE, failing.to_string())
+    # Each figure set aside as measuring something else is still out of tolerance (else the list is stale),
+    # and no IHS figure (the area series this map is calibrated on) may ever be set aside.
+    known = [e for e in sources.area_estimates.records if e.id in KNOWN_DISAGREEMENTS]
+    assert len(known) == len(KNOWN_DISAGREEMENTS) and not any(e.series == "ihs-conflict-monitor" for e in known)
+    assert not compare(territory, known, days)["within"].any()
 
 
 def test_docs_table_is_current(sources, territory):
