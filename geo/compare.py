@@ -15,8 +15,8 @@ from geo.stats import area_on, area_series
 KM2_TOLERANCE = 0.30  # within ±30 % of a published km² figure
 PCT_TOLERANCE = 25.0  # within ±25 percentage points of a published share lost since the peak
 SERIES_IN_TOLERANCE_TEST = frozenset({"ihs-conflict-monitor", "us-dod", "coalition"})
-# Figures of those series that measure something other than area, written down with the reason (the test
-# checks each is still outside tolerance, so a stale entry fails): they stay in the table, marked "no".
+# Figures of those series that measure something other than area, written down with the reason: the test
+# does not hold the map to them; they stay in the table with their difference.
 KNOWN_DISAGREEMENTS = {
     "dod-2016-01-irq": "a share of the populated areas IS had dominated in Iraq (40 %); by area the loss was far "
                        "smaller: IHS put the whole 2015 loss at 14 %, and the Pentagon's own km² peak for Iraq "
