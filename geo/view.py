@@ -201,6 +201,13 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
         changes.pop("range_from")
         changes.pop("range_to")
         notices.append("Ignored 'from'/'to': 'from' is after 'to'.")
+    # A range is a pair of months for window=range; a lone month, or a range without that window, would not
+    # survive the view's own link, so it is dropped here with a notice (hypothesis found `?from=2013-01`).
+    has_range = "range_from" in changes and "range_to" in changes
+    if ("range_from" in changes or "range_to" in changes) and not (has_range and changes.get("window") == "range"):
+        changes.pop("range_from", None)
+        changes.pop("range_to", None)
+        notices.append("Ignored 'from'/'to': they go together, with window=range.")
     return replace(view, **changes), notices
 
 
