@@ -113,8 +113,8 @@ def affiliate_copy(props: dict, copy: int, today: date) -> dict:
     events = [{**e, "date": shift_date(e["date"], months), "related_id": synthetic_id(e.get("related_id"), copy)}
               for e in props["events"]]
     strength = [{**s, "as_of": shift_date(s["as_of"], months)} for s in props["strength"]]
-    return {**props, "id": synthetic_id(props["id"], copy), "name": label(props["name"], copy),
-            "successor_id": synthetic_id(props["successor_id"], copy),
+    return {**props, "id": synthetic_id(props["id"], copy), "province_id": synthetic_id(props["province_id"], copy),
+            "name": label(props["name"], copy), "successor_id": synthetic_id(props["successor_id"], copy),
             "start": shift_date(props["start"], months), "end": shift_date(props["end"], months),
             "anchor_lon": round(props["anchor_lon"] + dx, 6), "anchor_lat": round(props["anchor_lat"] + dy, 6),
             "events": events, "strength": strength,
@@ -175,6 +175,7 @@ def validate(out_dir: Path, scale: int, source: Path = GEOJSON) -> list[str]:
     problems: list[str] = []
     refs = {r["id"] for r in json.loads((out_dir / "references.json").read_text(encoding="utf-8"))}
     ids: dict[str, set[str]] = {}
+    provinces: set[str] = set()
     for layer in LAYERS:
         real = len(read_features(source / f"{layer}.geojson"))
         features = read_features(out_dir / f"{layer}.geojson")
@@ -182,6 +183,10 @@ def validate(out_dir: Path, scale: int, source: Path = GEOJSON) -> list[str]:
         if len(features) != real * scale or len(frame) != len(features):
             problems.append(f"{layer}: {len(features)} features, expected {real} x {scale}")
         ids[layer] = {f["id"] for f in features}
+        earliest = min((f["properties"].get("start") or f["properties"].get("date")) for f in read_features(
+            source / f"{layer}.geojson"))
+        if layer == "affiliates":
+            provinces = {f["properties"]["province_id"] for f in features}
         if len(ids[layer]) != len(features):
             problems.append(f"{layer}: duplicate ids")
         for f in features:
@@ -192,15 +197,15 @@ def validate(out_dir: Path, scale: int, source: Path = GEOJSON) -> list[str]:
             if not set(props["refs"]) <= refs:
                 problems.append(f"{layer} {f['id']}: unknown refs {set(props['refs']) - refs}")
             start, end = props.get("start") or props.get("date"), props.get("end")
-            if start < "2013-01-01" or (end is not None and end < start):
-                problems.append(f"{layer} {f['id']}: dates out of order or before 2013: {start} .. {end}")
+            if start < min(earliest, "2013-01-01") or (end is not None and end < start):
+                problems.append(f"{layer} {f['id']}: dates out of order or before the real data's: {start} .. {end}")
         minx, miny, maxx, maxy = frame.total_bounds
         if minx < -180 or maxx > 180 or miny < -85 or maxy > 85:
             problems.append(f"{layer}: bounds {frame.total_bounds} outside plausible lon/lat")
         if not frame.geometry.is_valid.all():
             problems.append(f"{layer}: {int((~frame.geometry.is_valid).sum())} invalid geometries")
     plots = read_features(out_dir / "plots.geojson")
-    orphans = {f["properties"]["province_id"] for f in plots} - ids["affiliates"]
+    orphans = {f["properties"]["province_id"] for f in plots} - provinces  # a province has one feature a phase
     if orphans:
         problems.append(f"plots: province ids with no province: {sorted(orphans)[:5]}")
     if not (out_dir / "README.md").read_text(encoding="utf-8").startswith("SYNTHETIC"):
