@@ -35,6 +35,8 @@ def test_config_is_hardened():
     assert 1 <= server["maxUploadSize"] <= 50
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
+    # No module watcher on the server's event loop: it held the health check for seconds under load (issue 12).
+    assert server["fileWatcherType"] == "none" and server["runOnSave"] is False
 
 
 def test_static_files_are_served_with_their_types(app_url):
