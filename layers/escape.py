@@ -9,7 +9,6 @@ from typing import Any
 
 # Characters that end or open something in HTML, JS template literals, or Jinja.
 _ENTITY = {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
-_JSON_UNSAFE = re.compile(r"[<>&{}$`\\\u2028\u2029]")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -23,20 +22,13 @@ def _unicode_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
 
 
+_IN_STRING_UNSAFE = re.compile(r"[<>&{}$`\u2028\u2029]")
+
+
 def _escape_json_string(match: re.Match[str]) -> str:
-    token = match.group(0)
-    # Keep existing escapes intact: only bare characters are rewritten (a backslash pair stays a pair).
-    out, i = [], 1
-    body = token[1:-1]
-    while i <= len(body):
-        ch = body[i - 1]
-        if ch == "\\":
-            out.append(body[i - 1 : i + 1])
-            i += 2
-            continue
-        out.append(_JSON_UNSAFE.sub(_unicode_escape, ch))
-        i += 1
-    return '"' + "".join(out) + '"'
+    # json.dumps writes a backslash only to open an escape (a quote, a backslash, n, t, uXXXX...) and no character
+    # that follows one is unsafe, so every unsafe character in the token is a bare one: rewrite them in one pass.
+    return _IN_STRING_UNSAFE.sub(_unicode_escape, match.group(0))
 
 
 def safe_json(value: Any) -> str:

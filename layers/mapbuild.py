@@ -92,6 +92,9 @@ def build_map(data: MapData, *, center: tuple[float, float] = DEFAULT_CENTER, zo
     `extra` adds to the browser config (embedded data and controls of a standalone export)."""
     fmap = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, min_zoom=2, max_zoom=12,
                       control_scale=False, zoom_control=True, world_copy_jump=False)
+    # A fixed id (folium draws a random one): the map's markup is then the same on every rerun, so its templates
+    # are compiled once (layers.assets._compiled); st_folium renames the id to its own `map_div` in any case.
+    fmap._id = "ismap"
     config = map_config(data)
     for key, value in (extra or {}).items():
         config[key] = value

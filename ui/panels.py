@@ -30,6 +30,13 @@ AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + 
                "Abroad": OKABE_ITO["bluish_green"]}
 
 
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def area_chart_html(directory: str, today: date, month: str, title: str) -> str:
+    """The area chart with its hover strip for one month: the same for every session (built once a month)."""
+    rows = area_chart_rows(directory, today)
+    return chart_with_hover(area_chart_svg(rows, AREA_SERIES, month, title=title), rows, AREA_SERIES, title, month)
+
+
 def stats_panel(view: View, today: date) -> None:
     series = monthly_area(data_dir(), today)
     row = series.loc[series["month"] == view.month].iloc[0]
@@ -51,9 +58,7 @@ def stats_panel(view: View, today: date) -> None:
                          f"{peak['total']:,.0f} km², comes later, in {peak['month']}."))
     title = (f"Area held on this map, km², January 2013 to now; the line marks {month_date(view.month, today):%B %Y}: "
              f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
-    rows = area_chart_rows(data_dir(), today)
-    st.html(chart_with_hover(area_chart_svg(rows, AREA_SERIES, view.month, title=title), rows, AREA_SERIES, title,
-                             view.month))
+    st.html(area_chart_html(data_dir(), today, view.month, title))
     st.caption(f"{month_date(view.month, today):%B %Y}: Iraq {row['IRQ']:,.0f} km², Syria {row['SYR']:,.0f} km², "
                f"enclaves abroad {row['other']:,.0f} km².")
     st.download_button("Area series: CSV (km² a month: Iraq, Syria, abroad, Iraq + Syria)", key="dl_area_csv",
