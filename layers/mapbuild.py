@@ -33,6 +33,9 @@ class MapData:
     presenter: bool = False
     # Key events for the time bar: {"month", "date", "precision", "label"} (geo.bookmarks), in date order.
     bookmarks: tuple[dict, ...] = ()
+    # A layer with more features than this is drawn on a canvas, not one SVG element a feature (issue 18);
+    # None = the browser's default (static/ismap.js DEFAULT_CANVAS_MIN).
+    canvas_min: int | None = None
 
 
 class ISMapInit(JSCSSMixin, MacroElement):
@@ -83,6 +86,7 @@ def map_config(data: MapData) -> dict:
         "labelMinZoom": 5,
         "countries": country_names(),
         "bookmarks": [{key: b[key] for key in ("month", "date", "precision", "label")} for b in data.bookmarks],
+        **({"canvasMin": int(data.canvas_min)} if data.canvas_min is not None else {}),
     }
 
 

@@ -220,6 +220,95 @@
   // operating areas) lowest, then the ground IS held, then plots, then the user's own layer.
   var PANES = { affiliates: 380, territory: 390, plots: 410, user: 420 };
 
+  // Dense layers are drawn on one canvas a pane instead of one SVG element a feature (issue 18): a layer with
+  // more than cfg.canvasMin features (the real data's layers have fewer, and keep SVG). The canvas draws the
+  // hatch of low-confidence ground with the same tint and lines as the SVG pattern.
+  var DEFAULT_CANVAS_MIN = 4000;
+  var canvasPatterns = {};
+  function canvasPattern(ctx, o) {
+    var key = o.patternColour + "/" + o.patternOpacity;
+    if (canvasPatterns[key]) return canvasPatterns[key];
+    var tile = document.createElement("canvas");
+    tile.width = 7; tile.height = 7;
+    var t = tile.getContext("2d");
+    t.fillStyle = o.patternColour;
+    t.globalAlpha = o.patternOpacity * 0.6; t.fillRect(0, 0, 7, 7);
+    t.globalAlpha = Math.min(1, o.patternOpacity * 2.2); t.fillRect(0, 0, 2, 7);
+    var pattern = ctx.createPattern(tile, "repeat");
+    if (pattern.setTransform && window.DOMMatrix) pattern.setTransform(new DOMMatrix().rotate(45));
+    return (canvasPatterns[key] = pattern);
+  }
+  var PatternCanvas = L.Canvas.extend({
+    _fillStroke: function (ctx, layer) {
+      var o = layer.options;
+      if (!(o.fill && o.patternColour)) { L.Canvas.prototype._fillStroke.call(this, ctx, layer); return; }
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = canvasPattern(ctx, o);
+      ctx.fill(o.fillRule || "evenodd");
+      o.fill = false;  // the outline as usual (the fill is done)
+      try { L.Canvas.prototype._fillStroke.call(this, ctx, layer); } finally { o.fill = true; }
+    },
+    // A canvas covers the whole map: left to itself, the top one takes every click, and the features of the panes
+    // below (another canvas, or SVG) could not be clicked. Its own events are off; routeCanvasEvents hands each
+    // pointer event to the highest pane that has something under the pointer.
+    onAdd: function () {
+      L.Canvas.prototype.onAdd.call(this);
+      this._container.style.pointerEvents = "none";
+    }
+  });
+
+  function paneZ(el) {
+    for (; el && el.classList; el = el.parentNode) {
+      if (el.classList.contains("leaflet-pane") && el.style.zIndex) return +el.style.zIndex;
+    }
+    return -1;
+  }
+  function canvasHit(renderer, point) {
+    var hit = null;
+    for (var o = renderer._drawFirst; o; o = o.next) {
+      if (o.layer.options.interactive && o.layer._containsPoint(point)) hit = o.layer;
+    }
+    return hit;
+  }
+  // The canvas renderer (highest pane first) that has a feature under the pointer, above whatever element the
+  // pointer is over (an SVG feature in a higher pane keeps its own events); null if none.
+  function canvasUnder(map, e) {
+    var list = Object.keys(ISMap.renderers || {}).map(function (k) { return ISMap.renderers[k]; })
+      .filter(function (r) { return r._map && r._container; })
+      .sort(function (a, b) { return paneZ(b._container) - paneZ(a._container); });
+    if (!list.length) return { list: list, hit: null };
+    var point = map.mouseEventToLayerPoint(e), above = paneZ(e.target);
+    for (var i = 0; i < list.length; i++) {
+      if (paneZ(list[i]._container) < above) break;
+      if (canvasHit(list[i], point)) return { list: list, hit: list[i] };
+    }
+    return { list: list, hit: null };
+  }
+  function routeCanvasEvents(map) {
+    var box = map.getContainer();
+    ["click", "dblclick", "contextmenu"].forEach(function (type) {
+      box.addEventListener(type, function (e) {
+        var under = canvasUnder(map, e);
+        if (!under.hit) return;
+        under.hit._onClick(e);
+        e.stopPropagation();  // the canvas's feature had it (as its own canvas listener would have)
+      }, true);
+    });
+    box.addEventListener("mousemove", function (e) {
+      var under = canvasUnder(map, e);
+      under.list.forEach(function (r) {
+        if (r === under.hit) r._onMouseMove(e);
+        else if (r._hoveredLayer) r._handleMouseOut(e);
+      });
+    }, true);
+  }
+  function rendererFor(def, count) {
+    var min = ISMap.cfg && ISMap.cfg.canvasMin !== undefined && ISMap.cfg.canvasMin !== null ? ISMap.cfg.canvasMin : DEFAULT_CANVAS_MIN;
+    if (count <= min || !PANES[def.id]) return null;
+    ISMap.renderers = ISMap.renderers || {};
+    return ISMap.renderers[def.id] || (ISMap.renderers[def.id] = new PatternCanvas({ pane: "ismap-" + def.id, padding: 0.3 }));
+  }
+
   function createPanes(map) {
     Object.keys(PANES).forEach(function (id) { map.createPane("ismap-" + id).style.zIndex = PANES[id]; });
   }
@@ -239,15 +328,16 @@
     return features;
   }
 
-  function buildItem(map, def, feature) {
+  function buildLayers(map, def, feature) {
     var props = feature.properties;
     var style = def.styles[props._style] || {};
     var pane = PANES[def.id] ? "ismap-" + def.id : "overlayPane";
+    var renderer = def.renderer || undefined;  // a canvas for a dense layer (rendererFor), else Leaflet's SVG
     var layer;
     var marker = null;
     if (def.id === "plots") {
       var coords = feature.geometry.coordinates;
-      var line = L.geoJSON(feature, { pane: pane, style: function () { return style; } });
+      var line = L.geoJSON(feature, { pane: pane, renderer: renderer, style: function () { return style; } });
       var head = L.marker([coords[coords.length - 1][1], coords[coords.length - 1][0]], {
         icon: arrowIcon(map, coords), interactive: false, keyboard: false
       });
@@ -264,9 +354,9 @@
       bindInfo(marker, def, props);
     } else {
       layer = L.geoJSON(feature, {
-        pane: pane,
+        pane: pane, renderer: renderer,
         style: function () { return style; },
-        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, L.extend({ pane: pane }, style)); }
+        pointToLayer: function (f, latlng) { return L.circleMarker(latlng, L.extend({ pane: pane, renderer: renderer }, style)); }
       });
       bindInfo(layer, def, props);
       if (def.id === "affiliates") {
@@ -280,9 +370,59 @@
         layer = L.featureGroup([layer, label]);
       }
     }
-    var start = props.start || props.date, end = def.id === "plots" ? props.date : props.end;
-    return { feature: feature, layer: layer, marker: marker, start: start, end: end, visible: false };
+    return { layer: layer, marker: marker };
   }
+
+  // One feature of a layer. Its Leaflet layers are made the first time they are needed (when it is first shown,
+  // or read): at 100x the data most features are never drawn in a session, and making them all took seconds.
+  function buildItem(map, def, feature) {
+    var props = feature.properties, built = null;
+    var item = { feature: feature, start: props.start || props.date, end: def.id === "plots" ? props.date : props.end,
+                 visible: false };
+    function made() { return built || (built = buildLayers(map, def, feature)); }
+    Object.defineProperty(item, "layer", { get: function () { return made().layer; } });
+    Object.defineProperty(item, "marker", { get: function () { return made().marker; } });
+    Object.defineProperty(item, "built", { get: function () { return built !== null; } });
+    return item;
+  }
+
+  // Items in date order (by start, by end), for a step that only moves the date: only the features whose start
+  // or end lies between the two dates can change (sortedRange), so a step touches those, not every feature.
+  function dateIndex(entry) {
+    if (entry.byStart) return entry;
+    function sorted(field) {
+      return entry.items.filter(function (item) { return !!item[field]; })
+        .sort(function (a, b) { return a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0; });
+    }
+    entry.byStart = sorted("start");
+    entry.byEnd = entry.def.id === "plots" ? [] : sorted("end");
+    return entry;
+  }
+
+  // Items of `list` (sorted by `field`) with lo <= item[field] <= hi.
+  function sortedRange(list, field, lo, hi, out) {
+    var a = 0, b = list.length;
+    while (a < b) { var m = (a + b) >> 1; if (list[m][field] < lo) a = m + 1; else b = m; }
+    for (var i = a; i < list.length && list[i][field] <= hi; i++) out.push(list[i]);
+    return out;
+  }
+
+  // What a date-only step may change in one layer, from the previous applied state `prev` to `s`.
+  function changedItems(entry, prev, s) {
+    dateIndex(entry);
+    var out = [];
+    if (entry.def.id === "plots") {
+      sortedRange(entry.byStart, "start", minOf(prev.plots_from, s.plots_from), maxOf(prev.plots_from, s.plots_from), out);
+      sortedRange(entry.byStart, "start", minOf(prev.plots_to, s.plots_to), maxOf(prev.plots_to, s.plots_to), out);
+      return out;
+    }
+    var lo = minOf(prev.date, s.date), hi = maxOf(prev.date, s.date);
+    sortedRange(entry.byStart, "start", lo, hi, out);
+    return sortedRange(entry.byEnd, "end", lo, hi, out);
+  }
+  function minOf(a, b) { return a < b ? a : b; }
+  function maxOf(a, b) { return a < b ? b : a; }
+
 
   function inTime(def, item, s) {
     if (def.id === "plots") {
@@ -428,7 +568,7 @@
 
   function restyle(def, item, shade) {
     var key = shade === "gained" || shade === "lost" ? shade : "";
-    if ((item.shade || "") === key || !item.layer.setStyle) return;
+    if ((item.shade || "") === key || !item.layer.setStyle) return;  // (never made for an unshaded feature)
     item.layer.setStyle(key ? COMPARE_STYLES[key] : (def.styles[item.feature.properties._style] || {}));
     item.shade = key;
   }
@@ -525,18 +665,27 @@
     return control;
   }
 
+  // What, besides the date, decides which features show: a step that changes only the date (the time bar, play)
+  // takes the fast path through changedItems; any other change visits every feature.
+  function stateKey(s) {
+    return JSON.stringify([s.layers || null, s.filters || null, s.compare || null]);
+  }
+
   function apply(s) {
     var map = ISMap.map, counts = {}, markersIn = [], markersOut = [];
     var shaded = { gained: 0, lost: 0, kept: 0 };
     var swipe = !!(s.compare && s.compare.date && s.compare.swipe);
-    if (ISMap.swipe) ISMap.swipe.begin();
+    var key = stateKey(s), prev = ISMap.applied;
+    var fast = !!(prev && prev.key === key && !(s.compare && s.compare.date));
+    if (ISMap.swipe && !fast) ISMap.swipe.begin();
     labelsOn(s);
     Object.keys(ISMap.layers).forEach(function (id) {
-      var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false, n = 0;
+      var entry = ISMap.layers[id], def = entry.def, on = !s.layers || s.layers[id] !== false;
       var compare = def.id === "territory" && s.compare && s.compare.date ? s.compare : null;
-      entry.items.forEach(function (item) {
+      if (entry.shown === undefined) entry.shown = 0;
+      function visit(item) {
         var now = inTime(def, item, s), shade = null;
-        if (def.id === "territory" && ISMap.swipe) {
+        if (def.id === "territory" && ISMap.swipe && !fast) {
           ISMap.swipe.item(item, !!(compare && swipe && on && inTime(def, item, { date: compare.date })));
         }
         if (compare && !swipe) {
@@ -549,11 +698,14 @@
           if (show) entry.group.addLayer(item.layer); else entry.group.removeLayer(item.layer);
           if (item.marker) (show ? markersIn : markersOut).push(item.marker);
           item.visible = show;
+          entry.shown += show ? 1 : -1;
         }
-        if (show) n += 1;
-      });
-      counts[id] = n;
+      }
+      (fast ? changedItems(entry, prev, s) : entry.items).forEach(visit);
+      counts[id] = entry.shown;
     });
+    ISMap.applied = { key: key, date: s.date, plots_from: s.plots_from, plots_to: s.plots_to };
+    ISMap.fastSteps = (ISMap.fastSteps || 0) + (fast ? 1 : 0);
     if (ISMap.cluster) {
       if (markersOut.length) ISMap.cluster.removeLayers(markersOut);
       if (markersIn.length) ISMap.cluster.addLayers(markersIn);
@@ -744,7 +896,10 @@
 
     var drawnFor = null, ticksFor = null;
     // Bars per month: one column per month of the slider, as wide as the slider's step.
+    var drawnCounts = null;
     control.drawHistogram = function (counts) {
+      if (counts === drawnCounts) return;  // the same filters' counts (plotHistogram keeps them)
+      drawnCounts = counts;
       var key = JSON.stringify(counts);
       if (key === drawnFor) return;
       drawnFor = key;
@@ -859,9 +1014,12 @@
   }
 
   // Plots per month for the histogram: every plot that passes the filters, whatever the window.
+  // Plots a month under the filters (not the date): counted again only when the filters change.
   function plotHistogram(s) {
-    var entry = ISMap.layers.plots, counts = {};
+    var entry = ISMap.layers.plots, counts = {}, key = JSON.stringify(s.filters || null);
     if (!entry) return counts;
+    if (entry.histogram && entry.histogram.key === key) return entry.histogram.counts;
+    entry.histogram = { key: key, counts: counts };
     entry.items.forEach(function (item) {
       if (!inFilters(entry.def, item, s)) return;
       var m = item.start.slice(0, 7), c = counts[m] || (counts[m] = { total: 0 });
@@ -1062,9 +1220,10 @@
     }
     control.rows = rows;
     control.refresh = function () {
-      var list = rows();
-      toggle.textContent = "Plots table (" + (ISMap.state && ISMap.layers.plots ? ISMap.layers.plots.items.filter(function (i) { return i.visible; }).length : 0) + ")";
+      var entry = ISMap.layers.plots;
+      toggle.textContent = "Plots table (" + (ISMap.state && entry ? entry.shown || 0 : 0) + ")";
       if (!open) return;
+      var list = rows();
       while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
       list.forEach(function (item) {
         var p = item.feature.properties, tr = el("tr");
@@ -1350,7 +1509,8 @@
         var style = def.styles[key];
         if (!style || !style.pattern) return;
         def.styles[key] = L.extend({}, style, { fillColor: "url(#" + ensurePattern(style) + ")", fillOpacity: 1,
-                                                patternColour: style.fillColor });
+                                                patternColour: style.fillColor || style.color,
+                                                patternOpacity: style.fillOpacity === undefined ? 0.3 : style.fillOpacity });
       });
     });
   }
@@ -1423,9 +1583,13 @@
       });
       cfg.layers.forEach(function (def, i) {
         var group = L.layerGroup().addTo(map);
-        var items = shareBack(def, results[3 + i].features).map(function (f) { return buildItem(map, def, f); });
+        var features = shareBack(def, results[3 + i].features);
+        def.renderer = rendererFor(def, features.length);
+        if (def.renderer) box.dataset["canvas_" + def.id] = "1";
+        var items = features.map(function (f) { return buildItem(map, def, f); });
         ISMap.layers[def.id] = { def: def, group: group, items: items };
       });
+      if (ISMap.renderers) routeCanvasEvents(map);
       ISMap.cluster.addTo(map);
       drawLabels(map, cfg, results[2]);
       map.on("zoomend moveend", declutter);

@@ -46,6 +46,12 @@ TILE_URL = os.environ.get("ISMAP_TILE_URL", "").strip()
 TILE_ATTRIBUTION = os.environ.get("ISMAP_TILE_ATTRIBUTION", "").strip()
 
 
+def canvas_min() -> int | None:
+    """ISMAP_CANVAS_MIN: draw a layer on a canvas above this many features (tests, operators); unset = default."""
+    value = os.environ.get("ISMAP_CANVAS_MIN", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 @st.cache_resource(show_spinner=False)
 def published(directory: str, theme: str, tiles: bool = False) -> MapData:
     """Publish the browser payloads under static/gen once; return the URLs the map fetches."""
@@ -64,6 +70,7 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
         caption=CAPTION,
         tiles={"url": TILE_URL, "attribution": TILE_ATTRIBUTION} if tiles and TILE_URL else None,
         bookmarks=tuple(key_events(data)),
+        canvas_min=canvas_min(),
     )
     current = {url.rsplit("/", 1)[-1] for url in (data.basemap_url, data.refs_url, data.labels_url)}
     prune(keep=current | {url.rsplit("/", 1)[-1] for _, url in layer_urls})
