@@ -84,6 +84,7 @@ KEY_CLOCK = """(marker) => {
 DATE_CLOCK = """() => {
   if (window.__drawnAt) return;
   window.__drawnAt = {};
+  window.__paintedAt = {};
   window.__keyAt = [];
   window.addEventListener('keydown', e => {
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') window.__keyAt.push(performance.timeOrigin + performance.now());
@@ -92,7 +93,13 @@ DATE_CLOCK = """() => {
   const box = document.querySelector('.leaflet-container');
   new MutationObserver(() => {
     const d = box.dataset.date;
-    if (d && !(d in window.__drawnAt)) window.__drawnAt[d] = performance.timeOrigin + performance.now();
+    if (d && !(d in window.__drawnAt)) {
+      window.__drawnAt[d] = performance.timeOrigin + performance.now();
+      // The next paint: after the frame's animation callbacks (where Leaflet redraws a canvas) have run.
+      requestAnimationFrame(() => setTimeout(() => {
+        if (!(d in window.__paintedAt)) window.__paintedAt[d] = performance.timeOrigin + performance.now();
+      }, 0));
+    }
   }).observe(box, {attributes: true, attributeFilter: ['data-date']});
   window.addEventListener('message', e => {  // runs after st_folium's handler: use the event's own time stamp
     if (e.data && e.data.type === 'streamlit:render' && !window.__renderAt) {
@@ -117,6 +124,7 @@ DRAWN = """(date) => {
     const at = Number(box.dataset.drawnAt || (w.__drawnAt && w.__drawnAt[date]) || 0);
     const keys = (w.__keyAt && w.__keyAt.length ? w.__keyAt : window.__keyAt) || [];
     return {drawnAt: at, keyAt: keys.length ? keys[keys.length - 1] : 0, renderAt: w.__renderAt || null,
+            paintedAt: (w.__paintedAt && w.__paintedAt[date]) || null,
             counts: box.dataset.counts || null, frames: document.querySelectorAll('%s').length};
   }
   return null;
@@ -190,6 +198,7 @@ def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> d
     """One ArrowRight (or `key`) on the month slider: times from the keydown to each stage and to the date drawn.
 
     in_page_ms    `data-date` takes the new value in the map frame (the headline number);
+    painted_ms    the next paint after that (a canvas layer is redrawn in the frame's animation callbacks);
     send_ms       the rerun request leaves the page (real app: the map's report of its month);
     update_msg_ms the WebSocket message holding the rerun's answer arrives (real app: the stats of the month;
                   naive app: the new map);
@@ -211,10 +220,12 @@ def step(page, wanted: str, timeout: int = 60_000, key: str = "ArrowRight") -> d
         page.wait_for_function("(m) => window.__url && window.__url.date === m", arg=wanted[:7], timeout=timeout)
     wait_idle(page, timeout)
     idle = time.perf_counter()
+    painted = (page.evaluate(DRAWN, wanted) or {}).get("paintedAt")
     ws = page.evaluate("() => window.__ws")
     url = page.evaluate("() => window.__url")
     key = info["keyAt"]
-    return {"date": wanted, "in_page_ms": since(info["drawnAt"], key), "wall_ms": round((seen - started) * 1000, 1),
+    return {"date": wanted, "in_page_ms": since(info["drawnAt"], key), "painted_ms": since(painted, key),
+            "wall_ms": round((seen - started) * 1000, 1),
             "rerun_done_ms": round((idle - started) * 1000, 1), "send_ms": since(ws["sent"], key),
             "update_msg_ms": since(ws["marker"], key), "frame_msg_ms": since(info["renderAt"], key),
             "synced_ms": since(url["at"], key) if real and url else None,

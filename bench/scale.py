@@ -129,6 +129,7 @@ def warm_page_steps(playwright, url: str, month: str, steps: int, label: str) ->
         context.close()
     return {"warm_open_ms": warm_ms, "heap_after_open": heap_open, "heap_after_steps": heap_steps,
             "in_page_ms": summary([r["in_page_ms"] for r in rows if r["in_page_ms"] is not None]),
+            "painted_ms": summary([r["painted_ms"] for r in rows if r.get("painted_ms") is not None]),
             "wall_ms": summary([r["wall_ms"] for r in rows]),
             "rerun_done_ms": summary([r["rerun_done_ms"] for r in rows]),
             "stages_ms": {s: summary([r[s] for r in rows if r[s] is not None])
