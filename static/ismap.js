@@ -197,15 +197,31 @@
 
   function bindInfo(layer, def, props) {
     layer.bindTooltip(function () { return tooltipContent(def, props); }, { sticky: true, className: "ismap-tooltip" });
-    layer.bindPopup(function () { return popupContent(def, props); }, popupOptions());
+    layer.bindPopup(function () { popupPadding(); return popupContent(def, props); }, popupOptions());
   }
 
-  // Popups pan clear of the time bar (bottom) and the legend (top right).
-  function popupOptions() {
+  // Popups pan clear of the time bar (bottom) and the legend (top right). One padding point shared by every popup,
+  // measured as a popup opens (its content function runs before Leaflet pans): reading the bar's height as each
+  // feature's layers were made forced a layout each time, which was most of a step at 10x the data.
+  var POPUP_PAD_TL = L.point(16, 16), POPUP_PAD_BR = L.point(60, 24);
+  function popupPadding() {
     var bar = ISMap.timebar && ISMap.timebar.element ? ISMap.timebar.element.offsetHeight : 0;
-    return { maxWidth: 380, className: "ismap-popup-wrap", autoPanPaddingTopLeft: L.point(16, 16),
-             autoPanPaddingBottomRight: L.point(60, bar + 24) };
+    POPUP_PAD_BR.y = bar + 24;
   }
+  function popupOptions() {
+    return { maxWidth: 380, className: "ismap-popup-wrap", autoPanPaddingTopLeft: POPUP_PAD_TL,
+             autoPanPaddingBottomRight: POPUP_PAD_BR };
+  }
+
+  // A province's label: to the right of its dot and centred on it by CSS (`translate: 0 -50%` in ismap.css), so
+  // placing it reads no size. Leaflet's tooltip measured each label as it was added, a forced layout a label.
+  var LabelTooltip = L.Tooltip.extend({
+    _setPosition: function (pos) {
+      var offset = L.point(this.options.offset), anchor = this._getAnchor();
+      L.DomUtil.addClass(this._container, "leaflet-tooltip-right");
+      L.DomUtil.setPosition(this._container, pos.add(L.point(offset.x + anchor.x, anchor.y + offset.y, true)));
+    }
+  });
 
   function arrowIcon(map, coords) {
     var n = coords.length;
@@ -364,9 +380,9 @@
           radius: 3, color: style.color, fillColor: style.color, fillOpacity: 1, weight: 1
         });
         var rank = { active: 30, degraded: 20, affiliated: 20, dormant: 10 }[props.phase] || 15;
-        label.bindTooltip(el("span", null, props.name), { permanent: true, direction: "right",
-          className: "ismap-label ismap-province-label ismap-rank-" + rank });
-        label.bindPopup(function () { return popupContent(def, props); }, popupOptions());
+        label.bindTooltip(new LabelTooltip({ permanent: true, direction: "right",
+          className: "ismap-label ismap-province-label ismap-rank-" + rank }).setContent(el("span", null, props.name)));
+        label.bindPopup(function () { popupPadding(); return popupContent(def, props); }, popupOptions());
         layer = L.featureGroup([layer, label]);
       }
     }
@@ -927,12 +943,16 @@
       histogram.dataset.months = String(Object.keys(counts).length);
       histogram.title = "Plots and attacks per month (filters applied); peak " + most + " in a month";
     };
+    // The track's width is read once and again after a resize: read on every step, just after the step changed
+    // the map, it forced the page's layout there and then.
+    var trackWidth = 0;
     function drawTicks() {
-      var key = ISMap.months.length + ":" + track.clientWidth;
+      if (!trackWidth) trackWidth = track.clientWidth;
+      var key = ISMap.months.length + ":" + trackWidth;
       if (key === ticksFor || !ISMap.months.length) return;
       ticksFor = key;
       while (ticks.firstChild) ticks.removeChild(ticks.firstChild);
-      var n = ISMap.months.length, every = track.clientWidth / (n / 12) < 34 ? 2 : 1;
+      var n = ISMap.months.length, every = trackWidth / (n / 12) < 34 ? 2 : 1;
       ISMap.months.forEach(function (m, i) {
         if (m.slice(5, 7) !== "01" || parseInt(m.slice(0, 4), 10) % every) return;
         var t = el("span", "ismap-tb-tick", m.slice(0, 4));
@@ -985,7 +1005,7 @@
       L.DomEvent.on(bar, "keydown", L.DomEvent.stopPropagation);
       map.getContainer().appendChild(bar);
       map.getContainer().classList.add("ismap-has-timebar");
-      window.addEventListener("resize", function () { ticksFor = null; drawTicks(); });
+      window.addEventListener("resize", function () { ticksFor = null; trackWidth = 0; drawTicks(); });
       return control;
     };
     return control;
@@ -1371,7 +1391,8 @@
     var group = L.layerGroup();
     ISMap.labels = labels.map(function (p) {
       var dot = L.circleMarker([p.lat, p.lon], { radius: 2, color: cfg.theme.label, weight: 1, fillOpacity: 1, interactive: false });
-      dot.bindTooltip(el("span", null, p.name), { permanent: true, direction: "right", className: "ismap-label ismap-city-label" });
+      dot.bindTooltip(new LabelTooltip({ permanent: true, direction: "right", className: "ismap-label ismap-city-label" })
+        .setContent(el("span", null, p.name)));
       return { dot: dot, since: p.since || null, name: p.name, shown: false };
     });
     ISMap.labelGroup = group;
