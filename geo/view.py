@@ -141,7 +141,7 @@ def parse_query(params: dict[str, str], today: date, *, provinces: frozenset[str
             else:
                 notices[-1] = "Ignored 'region': expected one or more of " + ", ".join(REGION_IDS) + "."
         elif key == "killed":
-            if raw.isdigit() and int(raw) in KILLED_STEPS:
+            if len(raw) <= 6 and raw.isascii() and raw.isdigit() and int(raw) in KILLED_STEPS:
                 changes["min_killed"] = int(raw)
             else:
                 notices.append("Ignored 'killed': expected one of " + ", ".join(map(str, KILLED_STEPS)) + ".")

@@ -49,7 +49,7 @@ TILE_ATTRIBUTION = os.environ.get("ISMAP_TILE_ATTRIBUTION", "").strip()
 def canvas_min() -> int | None:
     """ISMAP_CANVAS_MIN: draw a layer on a canvas above this many features (tests, operators); unset = default."""
     value = os.environ.get("ISMAP_CANVAS_MIN", "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @st.cache_resource(show_spinner=False)
