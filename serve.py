@@ -31,6 +31,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from layers.publish import REPLICA_COOKIE, replica_name
+
 FRONTEND = (Path(streamlit.__file__).parent / "static").resolve()
 APP_PAYLOADS = (Path(__file__).resolve().parent / "static" / "gen").resolve()
 # URL prefix -> folder. Both hold only files whose names change when their content does.
@@ -161,6 +163,72 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class ReplicaCookie:
+    """ASGI middleware, only when this process is one replica of several (ISMAP_REPLICA, set by
+    scripts/serve_cluster.py): every page, file and WebSocket handshake it answers names it in a cookie, which the
+    load balancer reads to send the page's next requests (its WebSocket, its uploads) to this same process. After a
+    failover the new replica's handshake names the new one. The cookie holds nothing secret and nothing a user
+    chose: an unknown value only sends a request to the least busy replica."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.cookie = f"{REPLICA_COOKIE}={name}; Path=/; HttpOnly; SameSite=Strict".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_cookie(message: dict) -> None:
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", self.cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
+
+
+class FirstRunIsWhole:
+    """ASGI middleware: on each WebSocket connection, the first rerun request runs the whole script, even when
+    the browser asked for one fragment only (the map's, after a step).
+
+    A browser whose WebSocket drops reconnects to the session it had; when that session has gone (its replica
+    was killed and the load balancer sent the page to another one, or a single server restarted), the server
+    starts a new session that has run nothing yet, so it knows no fragment and would drop a fragment's rerun:
+    the map would step and the app would never catch up. A whole run builds the fragments, and restores the view
+    from the page's query string and the widgets' values that every rerun request carries. On a connection that
+    found its session alive, the cost is one whole run instead of a fragment's. Later messages pass untouched
+    (only the first rerun request is parsed)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        pending = True
+
+        async def first_run_whole() -> dict:
+            nonlocal pending
+            message = await receive()
+            if pending and message["type"] == "websocket.receive" and message.get("bytes"):
+                back = BackMsg()
+                try:
+                    back.ParseFromString(message["bytes"])
+                except Exception:  # noqa: BLE001 - not ours to judge: Streamlit answers it
+                    return message
+                if back.WhichOneof("type") == "rerun_script":
+                    pending = False
+                    if back.rerun_script.fragment_id:
+                        back.rerun_script.fragment_id = ""
+                        message = {**message, "bytes": back.SerializeToString()}
+            return message
+
+        await self.app(scope, first_run_whole, send)
+
+
 # What the app's first run would otherwise import while the first visitor waits (about a second here).
 # Not streamlit_folium: it declares its component on import, which must happen inside the running app.
 WARM_MODULES = ("geopandas", "folium", "shapely", "pydantic", "geo.export", "geo.stats",
@@ -189,6 +257,7 @@ async def warm_imports(_app):
     except Exception:  # noqa: BLE001 - any failure here is met again, and explained, by the app itself
         logging.getLogger(__name__).info("payloads not prepared before the first visit", exc_info=True)
     # No session outlives a restart: every user's layer left on disk goes now.
+    # (This process's own: replicas share static/gen, and each one's layers carry its name.)
     importlib.import_module("layers.publish").remove_user_layers(set(), min_age_s=0)
     sweeper = asyncio.create_task(sweep_user_layers())
     try:
@@ -228,5 +297,10 @@ async def sweep_user_layers() -> None:
             await asyncio.to_thread(remove_user_layers, tokens, USER_SWEEP_MIN_AGE_S)
 
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders), Middleware(CompressedFrontend)],
-             lifespan=warm_imports)
+def middleware() -> list[Middleware]:
+    stack = [Middleware(SecurityHeaders), Middleware(CompressedFrontend), Middleware(FirstRunIsWhole)]
+    name = replica_name()
+    return stack + [Middleware(ReplicaCookie, name=name)] if name else stack
+
+
+app = st.App("app.py", middleware=middleware(), lifespan=warm_imports)

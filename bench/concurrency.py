@@ -110,14 +110,24 @@ class Session:
         self.errors: list[str] = []
         self.open_ms: float | None = None
         self.opened = asyncio.Event()  # set once the session is open, or has failed to open
+        self.error_at: list[float] = []  # time.monotonic() of each error (to tell those of a failover)
+        # A run that kills a server on purpose (bench/cluster.py) sets reconnect: a closed WebSocket is then a
+        # disconnect to recover from (a browser's frontend reconnects by itself; a Python client opens again),
+        # counted apart from errors, with the time it took to step again.
+        self.reconnect = False
+        self.disconnects: list[dict] = []
 
     def error(self, text: str) -> None:
         self.errors.append(f"{time.strftime('%H:%M:%S')} {text}")
+        self.error_at.append(time.monotonic())
+
+    def disconnected(self, text: str) -> None:
+        self.disconnects.append({"at": time.monotonic(), "what": text, "recovered_ms": None})
 
     def report(self, phase: str | None = None) -> dict:
         rows = [r for r in self.rows if phase is None or r["phase"] == phase]
         out = {"name": self.name, "kind": self.kind, "open_ms": self.open_ms, "steps": len(rows),
-               "errors": len(self.errors), "error_samples": self.errors[:5]}
+               "errors": len(self.errors), "error_samples": self.errors[:5], "disconnects": len(self.disconnects)}
         for key in ("update_msg_ms", "in_page_ms", "done_ms"):
             values = [r[key] for r in rows if r.get(key) is not None]
             if values:
@@ -268,8 +278,20 @@ async def ws_session(url: str, session: Session, month: str, go: asyncio.Event, 
                     break
                 continue
             except websockets.ConnectionClosed as exc:
-                session.error(f"WebSocket closed by the server: {exc}")
-                break
+                if not session.reconnect:
+                    session.error(f"WebSocket closed by the server: {exc}")
+                    break
+                session.disconnected(f"WebSocket closed: {exc}")
+                await client.close()
+                client = WsClient(url, session)
+                lost = time.monotonic()
+                try:  # what a browser's frontend does: a new WebSocket, a first run of the page's query
+                    await client.open(month)
+                except Exception as again:  # the session is lost: counted as an error
+                    session.error(f"reconnect failed: {type(again).__name__}: {again}")
+                    break
+                session.disconnects[-1]["recovered_ms"] = round((time.monotonic() - lost) * 1000, 1)
+                continue
             session.rows.append({"phase": stop["phase"], "month": month, "update_msg_ms": result["update_msg_ms"],
                                  "done_ms": result["done_ms"], "bytes": result["bytes"]})
     finally:
@@ -291,8 +313,9 @@ class BrowserClient:
         page.on("response", lambda r: self.session.error(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
         page.on("requestfailed", lambda r: None if self.done else self.session.error(
             f"request failed {r.url} {r.failure}"))
-        page.on("websocket", lambda ws: ws.on("close", lambda _: None if self.done else self.session.error(
-            "WebSocket closed before the end")))
+        page.on("websocket", lambda ws: ws.on("close", lambda _: None if self.done else (
+            self.session.disconnected("WebSocket closed") if self.session.reconnect
+            else self.session.error("WebSocket closed before the end"))))
         page.on("pageerror", lambda exc: self.session.error(f"page error: {exc}"))
         await page.add_init_script(WS_HOOK)
         await page.goto(f"{self.url}/?date={month}", timeout=120_000)
@@ -333,6 +356,14 @@ class BrowserClient:
         """After a timeout: the month the page now shows, once its run is over."""
         try:
             await self.page.wait_for_function(SCRIPT_IDLE, timeout=STEP_TIMEOUT * 1000, polling=200)
+            if self.session.reconnect:  # after a reconnection the map may be a new frame
+                await self.page.wait_for_function(
+                    "(d) => [...document.querySelectorAll('%s')].some(f => f.contentDocument && "
+                    "f.contentDocument.querySelector('.leaflet-container[data-ready=\"1\"]'))" % MAP_FRAME,
+                    timeout=STEP_TIMEOUT * 1000, polling=200)
+                self.frame = await (await self.page.query_selector(MAP_FRAME)).content_frame()
+                if not await self.frame.evaluate("() => Array.isArray(window.__dateLog)"):
+                    await self.frame.evaluate(FRAME_LOG)
             shown = await self.frame.evaluate("() => document.querySelector('.leaflet-container').dataset.date")
             return shown[:7] if shown else None
         except Exception as exc:  # the page is gone or stuck: the session ends, recorded
@@ -365,6 +396,8 @@ async def browser_loop(client: BrowserClient, month: str, stop: dict, go: asynci
             continue
         month, direction = wanted, turned
         session.rows.append({"phase": stop["phase"], "month": month, **row})
+        if session.disconnects and session.disconnects[-1]["recovered_ms"] is None:
+            session.disconnects[-1]["recovered_ms"] = round((time.monotonic() - session.disconnects[-1]["at"]) * 1000, 1)
     return month
 
 
@@ -417,13 +450,18 @@ def at_phase(samples: list, phase: str, last: bool = True) -> float | None:
 
 # ---------------------------------------------------------------- the run
 
-async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: float, single: float) -> dict:
+async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: float, single: float,
+                    during=None, reconnect: bool = False) -> dict:
+    """during: an optional coroutine function, called with (state, seconds) as everybody starts stepping (the
+    cluster benchmark's kill and per-replica sampling); reconnect: sessions recover from a closed WebSocket."""
     state = {"phase": "idle", "t0": time.monotonic()}
     samples: list = []
     sampler = asyncio.create_task(sample_rss(pid, samples, state))
     marks: dict = {"idle_after_start_mb": tree_rss_mb(pid)}
     people = [Session(f"b{i + 1:02d}", "browser") for i in range(browsers)] + \
         [Session(f"w{i + 1:02d}", "websocket") for i in range(sessions - browsers)]
+    for person in people:
+        person.reconnect = reconnect
     clients: list = []
     solo = None
     async with async_playwright() as playwright:
@@ -470,11 +508,14 @@ async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: f
             stop["at"] = t0 + seconds
             tasks.append(asyncio.create_task(browser_loop(solo, solo_month, stop)))
             go.set()
+            side = asyncio.create_task(during(state, seconds)) if during is not None else None
             _, pending = await asyncio.wait(tasks + ws_tasks, timeout=seconds + 2 * STEP_TIMEOUT + 30)
             for task in pending:  # cannot happen with the per-step timeouts; kept as a hard bound
                 task.cancel()
                 people[0].error("a session loop had to be cancelled")
             elapsed = time.monotonic() - t0
+            if side is not None:
+                state["side"] = await side
             cpu1, server1 = cpu_totals(), process_cpu_s(pid)
             marks["end_of_loop_mb"] = tree_rss_mb(pid)
             marks["peak_mb"] = max(s["rss_mb"] for s in samples if s["phase"] == "all") if samples else None
@@ -493,7 +534,7 @@ async def run_async(url: str, pid: int, sessions: int, browsers: int, seconds: f
     marks["after_close_mb"] = tree_rss_mb(pid)
     state["stop"] = True
     await sampler
-    return {"people": people, "marks": marks, "samples": samples, "load": load}
+    return {"people": people, "marks": marks, "samples": samples, "load": load, "side": state.get("side")}
 
 
 def run(sessions: int = 20, browsers: int = 4, seconds: float = 120, single: float = 20, scale: int = 1) -> dict:

@@ -23,6 +23,9 @@ MAX_SCENES = 60
 MAX_YAML_DEPTH = 12
 MAX_SAVED_BRIEFINGS = 50
 SAVE_SETTING = "ISMAP_ALLOW_SERVER_BRIEFINGS"
+# Where saved briefings go (default data/briefings, beside the bundled ones): with replicas on several machines,
+# a folder they share (docs/deploy.md). The bundled briefings in data/briefings are offered either way.
+SAVED_DIR_SETTING = "ISMAP_BRIEFINGS_DIR"
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Month = Annotated[str, Field(pattern=_MONTH)]
@@ -250,9 +253,23 @@ def server_saving_allowed(environ: Mapping[str, str] | None = None) -> bool:
     return (os.environ if environ is None else environ).get(SAVE_SETTING, "") == "1"
 
 
-def save_briefing(briefing: Briefing, name: str, folder: Path = BRIEFINGS) -> Path:
+def saved_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder saved briefings are written to: ISMAP_BRIEFINGS_DIR if the operator set it, else data/briefings."""
+    chosen = (os.environ if environ is None else environ).get(SAVED_DIR_SETTING, "").strip()
+    return Path(chosen) if chosen else BRIEFINGS
+
+
+def briefing_path(name: str, environ: Mapping[str, str] | None = None) -> Path:
+    """The file of a briefing offered by briefing_names(): a bundled one first, else a saved one."""
+    bundled = BRIEFINGS / f"{name}.yaml"
+    return bundled if bundled.exists() else saved_folder(environ) / f"{name}.yaml"
+
+
+def save_briefing(briefing: Briefing, name: str, folder: Path | None = None) -> Path:
     """Write a new briefing file under a name no other save can take (the name plus a random suffix); never
-    overwrites one that exists (nothing saved is lost); at most MAX_SAVED_BRIEFINGS files in the folder."""
+    overwrites one that exists (nothing saved is lost); at most MAX_SAVED_BRIEFINGS files in the folder
+    (default: saved_folder())."""
+    folder = saved_folder() if folder is None else folder
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", name):
         raise SourceError([Problem(f"{name[:40]}.yaml", None, "name", "is not a valid file name",
                                    "use lowercase letters, digits and hyphens")])
@@ -274,9 +291,11 @@ def save_briefing(briefing: Briefing, name: str, folder: Path = BRIEFINGS) -> Pa
     return path
 
 
-def briefing_names(folder: Path = BRIEFINGS) -> list[str]:
-    """Briefing files by name (without .yaml), default first."""
-    names = sorted(p.stem for p in folder.glob("*.yaml") if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem))
+def briefing_names(folder: Path | None = None) -> list[str]:
+    """Briefing files by name (without .yaml), default first: those of `folder`, or (None) the bundled ones and
+    the saved ones (saved_folder())."""
+    folders = [folder] if folder is not None else list(dict.fromkeys([BRIEFINGS, saved_folder()]))
+    names = sorted({p.stem for f in folders for p in f.glob("*.yaml") if re.fullmatch(r"[a-z0-9][a-z0-9-]*", p.stem)})
     return sorted(names, key=lambda n: n != "default")
 
 

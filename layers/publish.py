@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -49,6 +51,30 @@ def prune(static_dir: Path = STATIC, keep: set[str] | frozenset[str] = frozenset
 
 
 USER_LAYER_MAX_AGE_S = 6 * 3600
+REPLICA_SETTING = "ISMAP_REPLICA"  # set by scripts/serve_cluster.py: this process is one replica of several
+REPLICA_COOKIE = "ismap_replica"
+
+
+def replica_name(environ: dict[str, str] | None = None) -> str:
+    """This process's name among replicas ('r1', 'r2', ...), or '' when it serves alone (or the setting is odd)."""
+    name = (os.environ if environ is None else environ).get(REPLICA_SETTING, "")
+    return name if re.fullmatch(r"r[0-9]{1,3}", name) else ""
+
+
+def user_token(environ: dict[str, str] | None = None) -> str:
+    """A new upload token: 32 random hex digits, after this replica's name and '_' when there are replicas (they
+    share static/gen, and each removes only its own sessions' layers)."""
+    name = replica_name(environ)
+    return f"{name}_{secrets.token_hex(16)}" if name else secrets.token_hex(16)
+
+
+def _token_of(path: Path) -> str:
+    return path.name[len("user-"):].split("-", 1)[0]
+
+
+def _owned(token: str, name: str) -> bool:
+    """Whether a layer's token belongs to this process: with its replica prefix, or (alone) without any prefix."""
+    return token.startswith(f"{name}_") if name else "_" not in token
 
 
 def remove_published(url: str, static_dir: Path = STATIC) -> bool:
@@ -78,5 +104,6 @@ def remove_user_layers(keep_tokens: set[str], min_age_s: float = 60.0, static_di
     folder = static_dir / "gen"
     if not folder.exists():
         return 0
+    name = replica_name()
     return _delete_older(folder.glob("user-*.json"), min_age_s,
-                         lambda path: path.name[len("user-"):].split("-", 1)[0] not in keep_tokens)
+                         lambda path: _owned(_token_of(path), name) and _token_of(path) not in keep_tokens)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install what the tests need (Debian's chromium, Python packages) and run the whole suite.
+# Install what the tests need (Debian's chromium and nginx, Python packages) and run the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update && apt-get install -y chromium
-fi
-if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
-  apt-get update && apt-get install -y python3-venv
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)  # scripts/serve-cluster.sh's load balancer (tests/browser/test_cluster.py)
+python3 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update && apt-get install -y "${missing[@]}"
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

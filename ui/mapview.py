@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from datetime import date
 
@@ -14,7 +13,7 @@ from geo.upload import UserLayer
 from layers import userlayer
 from layers.base import payload
 from layers.mapbuild import MapData, build_map, state_group
-from layers.publish import prune_user_layers, publish, remove_published
+from layers.publish import prune_user_layers, publish, remove_published, user_token
 from ui.keys import MAP_KEY, Keys
 from ui.data import data_dir, published
 
@@ -27,7 +26,7 @@ def with_user_layer(data: MapData) -> MapData:
     # The file name carries a secret of this session (128 bits) as well as the content hash: another session, or
     # anyone who knows the file, cannot find it; it is deleted when the layer is replaced or removed, and any
     # user file older than a few hours (a session that ended) is deleted at the next upload.
-    token = st.session_state.setdefault(Keys.USER_TOKEN, secrets.token_hex(16))
+    token = st.session_state.setdefault(Keys.USER_TOKEN, user_token())
     url = publish(f"user-{token}", payload(userlayer.LAYER, "user", user.frame))
     previous = st.session_state.get(Keys.USER_URL)
     if previous != url:

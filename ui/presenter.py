@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.view import view_state
-from geo.briefing import (BRIEFINGS, MAX_SCENES, Briefing, briefing_names, load_briefing, save_briefing,
+from geo.briefing import (MAX_SCENES, Briefing, briefing_names, briefing_path, load_briefing, save_briefing,
     scene_from_view, server_saving_allowed, to_yaml)
 from geo.errors import SourceError
 from layers.escape import escape_text, markdown_text
@@ -27,7 +27,7 @@ def current_briefing() -> Briefing | None:
     if not name:
         return None
     try:
-        return load_briefing(BRIEFINGS / f"{name}.yaml", **known_ids())
+        return load_briefing(briefing_path(name), **known_ids())
     except SourceError as exc:
         for problem in exc.problems[:20]:
             st.error(markdown_text(problem))
@@ -81,7 +81,7 @@ def briefing_panel() -> None:
                                mime="application/yaml", key="dl_session_yaml", on_click="ignore", width="stretch")
             if not server_saving_allowed():
                 return
-            st.text_input("Save as (new file in data/briefings, shared with every user)", key=Keys.SAVE_NAME,
+            st.text_input("Save as (a new file on the server, shared with every user)", key=Keys.SAVE_NAME,
                           max_chars=40)
             if st.button("Save", key="b_save_briefing") and st.session_state.get(Keys.SAVE_NAME):
                 try:

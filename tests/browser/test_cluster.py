@@ -1,0 +1,161 @@
+"""Two replicas behind nginx (scripts/serve_cluster.py, issue 18) in a real browser: pages are spread and stay on
+their replica, nginx serves the files, and a replica killed with SIGKILL loses no saved briefing."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import signal
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from devtools.browser import MAP_FRAME, ROOT, open_map, step_map, wait_idle
+from devtools.cluster import cluster_status, start_cluster, stop_cluster
+from serve import IMMUTABLE, content_security_policy
+
+GEN = ROOT / "static" / "gen"
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    briefings = tmp_path_factory.mktemp("briefings")
+    process, url, rundir = start_cluster(2, env={"ISMAP_ALLOW_SERVER_BRIEFINGS": "1",
+                                                 "ISMAP_BRIEFINGS_DIR": str(briefings)})
+    yield {"url": url, "rundir": rundir, "briefings": briefings}
+    stop_cluster(process)
+
+
+def replica_of(context) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == "ismap_replica"), None)
+
+
+def get(url: str) -> tuple[dict, bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return {k.lower(): v for k, v in response.headers.items()}, response.read()
+
+
+def wait_until(condition, timeout_s: float):
+    """Poll a condition outside the browser (the supervisor's status file) until it holds; fail at the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)  # polling period of a condition, not a wait for time to pass
+    raise AssertionError(f"{condition.__name__} did not hold within {timeout_s} s")
+
+
+def stable_map(page, timeout: int = 60_000):
+    """The map frame once exactly one is on the page and drawn (after a reconnection Streamlit mounts it again)."""
+    page.wait_for_function(
+        "(sel) => { const f = document.querySelectorAll(sel); return f.length === 1 && f[0].contentDocument && "
+        "f[0].contentDocument.querySelector(\".leaflet-container[data-ready='1'][data-date]\"); }",
+        arg=MAP_FRAME, timeout=timeout)
+    wait_idle(page, timeout)
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def test_pages_are_spread_over_the_replicas_and_stay_on_theirs(browser, cluster):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
+    try:
+        seen = []
+        for context in contexts:
+            page = context.new_page()
+            sockets = []
+            page.on("websocket", lambda ws, sockets=sockets: sockets.append(ws.url))
+            open_map(page, f"{cluster['url']}/?date=2016-06")
+            seen.append(replica_of(context))
+            assert sockets == [cluster["url"].replace("http://", "ws://") + "/_stcore/stream"]
+        assert sorted(seen) == ["r1", "r2"]
+        # The page's script runs on the replica its cookie names: the layer a user uploads carries that name.
+        page = contexts[1].pages[0]
+        path = cluster["briefings"].parent / "sites.csv"
+        path.write_text("name,lat,lon\nA site,36.3,43.1\n", encoding="utf-8")
+        page.get_by_text("Your own layer (GeoJSON, CSV, KML)").click()
+        page.locator("input[type=file]").first.set_input_files(str(path))
+        page.locator(MAP_FRAME).last.content_frame.locator(
+            ".leaflet-container[data-ready='1'][data-counts*='\"user\":1']").wait_for(timeout=60_000)
+        assert list(GEN.glob(f"user-{seen[1]}_*.json")), sorted(p.name for p in GEN.glob("user-*"))
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_nginx_serves_the_files_compressed_cached_and_with_the_apps_headers(cluster):
+    headers, body = get(f"{cluster['url']}/")
+    assert headers.get("content-encoding") == "gzip"  # proxied pages are compressed by nginx too
+    index = gzip.decompress(body).decode()
+    bundle = re.search(r'src="\.?(/static/js/[^"]+\.js)"', index).group(1)
+    payloads = sorted(GEN.glob("territory-*.json"), key=lambda p: p.stat().st_mtime)
+    assert payloads, "the replicas published the payloads"
+    for path in (bundle, f"/app/static/gen/{payloads[-1].name}"):
+        headers, body = get(cluster["url"] + path)
+        assert headers.get("server") == "nginx" and headers.get("content-encoding") == "gzip", (path, headers)
+        assert headers["cache-control"] == IMMUTABLE
+        assert headers["content-security-policy"] == content_security_policy(os.environ.get("ISMAP_TILE_URL", ""))
+        assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
+        assert len(gzip.decompress(body)) > len(body)
+    with pytest.raises(urllib.error.HTTPError) as hidden:
+        get(f"{cluster['url']}/app/static/gen/.territory.tmp")
+    assert hidden.value.code == 404
+
+
+def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser, cluster):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        open_map(page, f"{cluster['url']}/?date=2016-06")
+        first = replica_of(context)
+        # Save a briefing on the server through the Briefing panel.
+        page.locator("[data-testid='stExpander'] summary", has_text="Briefing").click()
+        page.get_by_role("button", name="+ Add this view as a scene").click()
+        page.get_by_text("This session's briefing: 1 scene", exact=False).first.wait_for(timeout=60_000)
+        page.get_by_label("Save as", exact=False).fill("before-kill")
+        page.get_by_label("Save as", exact=False).press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Saved before-kill-", exact=False).first.wait_for(timeout=60_000)
+        [saved] = list(cluster["briefings"].glob("before-kill-*.yaml"))
+        digest = hashlib.sha256(saved.read_bytes()).hexdigest()
+        # SIGKILL the replica this page is on.
+        before = {r["name"]: r for r in cluster_status(cluster["rundir"])["replicas"]}
+        with page.expect_websocket(timeout=60_000) as reconnected:
+            os.killpg(before[first]["pid"], signal.SIGKILL)
+        # The page reconnects through nginx to the other replica. The session it had is gone with its replica, so
+        # the next thing the user does runs the whole app there as a new session (serve.FirstRunIsWhole): the
+        # view comes back from the page's URL (the link's month: a step taken during the failover is not kept),
+        # what lived only in the old session (its unsaved scenes) is gone, and the new replica names itself in
+        # the cookie. Then the map steps, and the app catches up, as before.
+        assert reconnected.value.url.endswith("/_stcore/stream")
+        page.wait_for_function("() => !/connect/i.test((document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                               " || {}).innerText || '')", timeout=60_000)
+        stable_map(page).locator(".ismap-tb-forward").click()
+        page.get_by_text("This session's briefing: 1 scene", exact=False).first.wait_for(state="detached",
+                                                                                       timeout=60_000)
+        assert replica_of(context) in ("r1", "r2") and replica_of(context) != first
+        frame = stable_map(page)
+        assert frame.locator(".leaflet-container").get_attribute("data-month") == "2016-06"
+        assert step_map(page, frame, 1) == "2016-07" and "date=2016-07" in page.url
+        # Nothing saved is lost: the file is there byte for byte, and a new page is offered it.
+        assert hashlib.sha256(saved.read_bytes()).hexdigest() == digest
+        fresh = context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        open_map(fresh, f"{cluster['url']}/?date=2016-06")
+        fresh.locator("[data-testid='stExpander'] summary", has_text="Briefing").click()
+        fresh.locator("[data-testid='stExpander'] [data-testid='stSelectbox']").first.click()
+        fresh.get_by_role("option", name=saved.stem).wait_for(timeout=20_000)
+        fresh.context.close()
+        # The supervisor started the killed replica again.
+        def restarted() -> dict | None:
+            status = {r["name"]: r for r in cluster_status(cluster["rundir"])["replicas"]}
+            again = status[first]["pid"] != before[first]["pid"] and status[first]["state"] == "up"
+            return status[first] if again else None
+
+        replica = wait_until(restarted, timeout_s=90)
+        assert replica["restarts"] == before[first]["restarts"] + 1
+    finally:
+        context.close()
