@@ -117,9 +117,10 @@ class Session:
         self.reconnect = False
         self.disconnects: list[dict] = []
 
-    def error(self, text: str) -> None:
+    def error(self, text: str, at: float | None = None) -> None:
+        """at: when what failed began (a step that timed out: when it was sent), default now."""
         self.errors.append(f"{time.strftime('%H:%M:%S')} {text}")
-        self.error_at.append(time.monotonic())
+        self.error_at.append(time.monotonic() if at is None else at)
 
     def disconnected(self, text: str) -> None:
         self.disconnects.append({"at": time.monotonic(), "what": text, "recovered_ms": None})
@@ -385,10 +386,11 @@ async def browser_loop(client: BrowserClient, month: str, stop: dict, go: asynci
     while time.monotonic() < stop["at"]:
         wanted, turned = walk(month, direction)
         key = "ArrowRight" if turned > 0 else "ArrowLeft"
+        began = time.monotonic()
         try:
             row = await client.step(wanted, key)
         except (asyncio.TimeoutError, Exception) as exc:  # a timeout or a page failure: counted, then resync
-            session.error(f"step to {wanted} failed: {type(exc).__name__}: {str(exc)[:200]}")
+            session.error(f"step to {wanted} failed: {type(exc).__name__}: {str(exc)[:200]}", at=began)
             shown = await client.resync()
             if shown is None:
                 break

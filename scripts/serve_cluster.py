@@ -194,11 +194,13 @@ def healthy(port: int) -> bool:
 
 class Cluster:
     def __init__(self, count: int, *, address: str, port: int, base_port: int, rundir: Path,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, first: int = 1) -> None:
         if not 1 <= count <= 64:
             raise SystemExit("the number of replicas must be between 1 and 64")
+        if not 1 <= first or first + count - 1 > 999:
+            raise SystemExit("replica names run from r1 to r999: --first must be between 1 and 1000 - N")
         self.address, self.port, self.rundir = address, port, rundir.resolve()
-        self.replicas = [Replica(f"r{i + 1}", base_port + i) for i in range(count)]
+        self.replicas = [Replica(f"r{first + i}", base_port + i) for i in range(count)]
         self.extra_env = extra_env or {}
         self.nginx: subprocess.Popen | None = None
         self.nginx_restarts = 0
@@ -367,8 +369,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--base-port", type=int, default=8601, help="the first replica's loopback port")
     parser.add_argument("--dir", type=Path, default=ROOT / ".cluster", help="nginx.conf, logs, status.json")
+    parser.add_argument("--first", type=int, default=1,
+                        help="the first replica's number (r1, ...): unique ranges when several machines share a "
+                             "load balancer")
     args = parser.parse_args(argv)
-    Cluster(args.replicas, address=args.address, port=args.port, base_port=args.base_port, rundir=args.dir).run()
+    Cluster(args.replicas, address=args.address, port=args.port, base_port=args.base_port, rundir=args.dir,
+            first=args.first).run()
 
 
 if __name__ == "__main__":

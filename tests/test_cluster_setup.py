@@ -119,3 +119,13 @@ def test_saved_briefings_go_to_the_operators_folder_and_are_offered_beside_the_b
     assert briefing_path(path.stem) == path and briefing_path("default") == BRIEFINGS / "default.yaml"
     assert load_briefing(briefing_path(path.stem)).scenes == bundled.scenes
     assert not list(BRIEFINGS.glob("team-notes-*.yaml"))
+
+
+def test_replicas_are_numbered_from_first_so_machines_can_share_a_balancer(tmp_path):
+    cluster = supervisor()
+    names = [r.name for r in cluster.Cluster(3, address="127.0.0.1", port=9099, base_port=9100, rundir=tmp_path,
+                                             first=5).replicas]
+    assert names == ["r5", "r6", "r7"] and all(replica_name({"ISMAP_REPLICA": n}) == n for n in names)
+    for count, first in ((2, 999), (1, 0), (65, 1)):
+        with pytest.raises(SystemExit):
+            cluster.Cluster(count, address="127.0.0.1", port=9099, base_port=9100, rundir=tmp_path, first=first)
