@@ -11,8 +11,12 @@ from __future__ import annotations
 import base64
 
 from layers.escape import escape_text
+from layers.palette import OKABE_ITO, TERRITORY
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Iraq + Syria in the territory colour; the parts and the enclaves abroad in colours no other series uses.
+AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + Syria": TERRITORY,
+               "Abroad": OKABE_ITO["bluish_green"]}
 WIDTH, HEIGHT = 960, 250
 LEFT, RIGHT, TOP, BOTTOM = 64, 150, 14, 28  # plot margins: y labels left, legend right, x labels below
 

@@ -1647,7 +1647,7 @@
         ISMap.table = plotTable(map);
         ISMap.table.addTo(map);
       }
-      if (cfg.timebar && !cfg.standalone) copyLinkControl(map).addTo(map);
+      if (cfg.timebar && !cfg.standalone && !cfg.site) copyLinkControl(map).addTo(map);  // a static build reads no link
       if (ISMap.layers.territory) ISMap.swipe = swipeControl(map);
       ISMap.compareKey = compareKeyControl();
       ISMap.compareKey.addTo(map);

@@ -13,21 +13,17 @@ from geo.formats import to_csv, to_kml, write_csv
 from geo.stats import peak_so_far, plots_per_year
 from geo.view import View, month_date, selection, shift_month
 from geo.upload import UserLayer
-from layers.areachart import area_chart_svg, as_img, chart_with_hover
+from layers.areachart import AREA_SERIES, area_chart_svg, as_img, chart_with_hover
 from layers.plotschart import plots_chart_svg
 from layers.escape import markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
 from layers.snapshot import SnapshotUnavailable
 from ui.animation import animation_panel
-from layers.palette import OKABE_ITO, TERRITORY
 from ui.keys import LAYER_LABELS, LAYER_FORMATS, Keys
 from ui.data import data_dir, frames, monthly_area, reference_list, area_chart_rows, figure_table
 from ui.presenter import current_briefing
 
 
-# Iraq + Syria in the territory colour; the parts and the enclaves abroad in colours no other series uses.
-AREA_SERIES = {"Iraq": OKABE_ITO["orange"], "Syria": OKABE_ITO["blue"], "Iraq + Syria": TERRITORY,
-               "Abroad": OKABE_ITO["bluish_green"]}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
