@@ -85,7 +85,8 @@ def chart_html(territory, today: date, static_dir: Path = STATIC) -> str:
     css = _asset(static_dir, "ismap.css")
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape_text(title)}</title>"
             f"<style>{css} body{{margin:0;font:14px/1.45 system-ui,sans-serif;color:#1a1a1a}}"
-            f".ismap-site-page{{padding:50px 16px 16px 16px;max-width:980px}}</style></head>"
+            f".ismap-site-page{{padding:50px 16px 16px 16px;max-width:980px}}"
+            f".ismap-site-page h1{{margin-bottom:96px}}</style></head>"
             f"<body>{_header(today, 'chart.html')}<div class=\"ismap-site-page\"><h1>{escape_text(title)}</h1>"
             f"{chart}<p>Each month's area is the union of the territory polygons the map shows on that month's last "
             "day, measured on an equal-area projection; how they are drawn, and how the series compares with "

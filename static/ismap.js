@@ -786,6 +786,12 @@
   // Tell the app which month the map shows (it reruns for the stats, the URL and the exports). st_folium's
   // own value (centre, zoom) is kept; streamlit-folium exposes the component API as window.Streamlit.
   function report(month) {
+    // A static build has no app to tell: the month goes into the page's address (#date=YYYY-MM), so a copied
+    // link opens on it (static/site.js reads it).
+    if (ISMap.cfg && ISMap.cfg.site) {
+      if (window.history && history.replaceState && month) history.replaceState(null, "", "#date=" + month);
+      return;
+    }
     var api = window.Streamlit, data = window.__GLOBAL_DATA__;
     if (!api || typeof api.setComponentValue !== "function" || !data || !month) return;
     var value = {};

@@ -37,9 +37,52 @@
     return values.length === all.length ? [] : values.length ? values : ["none"];  // none ticked: nothing shown
   }
 
+  function plotFeatures() {
+    var layers = (window.ISMap.cfg && window.ISMap.cfg.layers) || [];
+    var def = layers.filter(function (l) { return l.id === "plots"; })[0];
+    return def && def.data && def.data.features ? def.data.features : [];
+  }
+
+  // [value, label] pairs of one property over the features, sorted by label (labels from another property or
+  // a lookup, else the value itself).
+  function distinct(features, key, labelKey, lookup) {
+    var seen = {};
+    features.forEach(function (f) {
+      var p = f.properties || {}, v = p[key];
+      if (typeof v !== "string" || !v || seen[v]) return;
+      seen[v] = String((labelKey && p[labelKey]) || (lookup && lookup[v]) || v);
+    });
+    return Object.keys(seen).map(function (v) { return [v, seen[v]]; })
+      .sort(function (a, b) { return a[1].localeCompare(b[1]); });
+  }
+
+  function choice(title, name, everything, items) {
+    var label = el("label", "ismap-site-choice", title + " ");
+    var select = el("select");
+    select.name = name;
+    var all = el("option", null, everything);
+    all.value = "";
+    select.appendChild(all);
+    items.forEach(function (item) {
+      var option = el("option", null, item[1]);
+      option.value = item[0];
+      select.appendChild(option);
+    });
+    label.appendChild(select);
+    return { label: label, select: select };
+  }
+
+  // The month in the address (#date=YYYY-MM), if it is one the time bar offers.
+  function linkedMonth() {
+    var match = /^#date=(\d{4}-(0[1-9]|1[0-2]))$/.exec(window.location.hash || "");
+    return match && window.ISMap.months && window.ISMap.months.indexOf(match[1]) >= 0 ? match[1] : null;
+  }
+
   window.ISMapSite = function () {
     var map = window.ISMap && window.ISMap.map;
     if (!map) return;
+    var linked = linkedMonth();
+    if (linked) window.ISMap.goTo(linked, false);
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
       var box = el("details", "ismap-site-filters");
@@ -59,6 +102,12 @@
       killed.appendChild(select);
       form.appendChild(killed);
       form.appendChild(el("p", "ismap-site-note", "A toll filter leaves out plots whose toll is unknown."));
+      var plots = plotFeatures();
+      var names = (window.ISMap.cfg && window.ISMap.cfg.countries) || {};
+      var province = choice("Directing province", "province", "all provinces", distinct(plots, "province_id", "province"));
+      var country = choice("Target country", "country", "all countries", distinct(plots, "country", null, names));
+      form.appendChild(province.label);
+      form.appendChild(country.label);
       form.addEventListener("change", function () {
         var base = window.ISMap.server || window.ISMap.state;
         if (!base) return;
@@ -70,6 +119,8 @@
         filters.links = checked(form, "link", LINKS);
         filters.outcomes = checked(form, "outcome", OUTCOMES);
         filters.min_killed = parseInt(select.value, 10) || 0;
+        filters.provinces = province.select.value ? [province.select.value] : [];
+        filters.countries = country.select.value ? [country.select.value] : [];
         var next = {};
         Object.keys(base).forEach(function (k) { next[k] = base[k]; });
         next.layers = layers;

@@ -88,12 +88,40 @@ def test_the_site_draws_steps_and_filters_offline(playwright, site, served, wher
     # The time bar steps in the page.
     page.locator(".ismap-tb-forward").click()
     page.wait_for_selector(".leaflet-container[data-month='2015-01']")
+    assert page.evaluate("() => location.hash") == "#date=2015-01"  # a link to what the reader sees
     assert page.locator(".ismap-site-header a[aria-current='page']").inner_text() == "Map"
     assert not errors, errors
     if where == "file":
         assert all(r.startswith(LOCAL) for r in requests), [r for r in requests if not r.startswith(LOCAL)]
     else:  # only the page itself from the server: everything else is inside it
         assert [r for r in requests if not r.startswith(LOCAL)] == [url]
+    context.close()
+
+
+def test_a_link_opens_its_month_and_the_province_and_country_filters_match_the_app(playwright, site):
+    context = launch(playwright, offline=True)
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri() + "#date=2016-06")
+    page.wait_for_selector(".leaflet-container[data-ready='1'][data-date='2016-06-30']", timeout=60_000)
+    view = replace(default_view(TODAY), month="2016-06")
+    shown = counts(page)
+    assert {k: shown[k] for k in ("territory", "affiliates", "plots")} == expected(view)
+    page.locator(".ismap-site-filters summary").click()
+    province = page.locator("select[name='province'] option").nth(1).get_attribute("value")
+    page.locator("select[name='province']").select_option(province)
+    page.wait_for_selector(".ismap-site-filters[data-changed='1']")
+    by_province = expected(replace(view, provinces=(province,)))
+    assert {k: counts(page)[k] for k in by_province} == by_province
+    page.locator("select[name='province']").select_option("")
+    country = page.locator("select[name='country'] option").nth(1).get_attribute("value")
+    page.locator("select[name='country']").select_option(country)
+    page.wait_for_selector(".ismap-site-filters[data-changed='3']")
+    by_country = expected(replace(view, countries=(country,)))
+    assert {k: counts(page)[k] for k in by_country} == by_country and by_country["plots"] < shown["plots"]
+    # A hash that is not a month the time bar offers is ignored.
+    page.goto((site / "index.html").as_uri() + "#date=2999-01")
+    page.reload()
+    page.wait_for_selector(".leaflet-container[data-ready='1'][data-date='2014-12-31']", timeout=60_000)
     context.close()
 
 
