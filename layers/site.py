@@ -4,8 +4,8 @@
 
 Writes into OUT/ (issue 18, part 3):
   index.html     the map to explore: the time bar (play, steps, key events), the layers and the filters of the
-                 app's sidebar (link, outcome, toll), popups with their sources, the plots table, the legend,
-                 and the area series as a chart on a second page;
+                 app's sidebar (link, outcome, toll, directing province, target country), popups with their
+                 sources, the plots table, the legend; the month in the address (#date=YYYY-MM);
   chart.html     the area held, Iraq, Syria and abroad, month by month (hover a month for its figures);
   briefing.html  the default briefing's scenes (the briefing pack's standalone page);
   data/          the layers as GeoJSON and the references as JSON, for readers' own GIS.
