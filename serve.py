@@ -165,22 +165,24 @@ class SecurityHeaders:
 
 class ReplicaCookie:
     """ASGI middleware, only when this process is one replica of several (ISMAP_REPLICA, set by
-    scripts/serve_cluster.py): every page, file and WebSocket handshake it answers names it in a cookie, which the
-    load balancer reads to send the page's next requests (its WebSocket, its uploads) to this same process. After a
-    failover the new replica's handshake names the new one. The cookie holds nothing secret and nothing a user
-    chose: an unknown value only sends a request to the least busy replica."""
+    scripts/serve_cluster.py): every WebSocket handshake it accepts names it in a cookie, which the load balancer
+    reads to send the page's later requests (its uploads, a reconnection) to the process that holds its session.
+    Only the handshake sets it: the process a page's HTML came from does not matter, the one its WebSocket joined
+    does (so a tab opened later, wherever its page is served, cannot move the cookie away from a live session of
+    the same browser). After a failover the new replica's handshake names the new one. The cookie holds nothing
+    secret and nothing a user chose: an unknown value only sends a request to the least busy replica."""
 
     def __init__(self, app: ASGIApp, name: str) -> None:
         self.app = app
-        self.cookie = f"{REPLICA_COOKIE}={name}; Path=/; HttpOnly; SameSite=Strict".encode()
+        self.cookie = f"{REPLICA_COOKIE}={name}; Path=/; HttpOnly; SameSite=Lax".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
 
         async def with_cookie(message: dict) -> None:
-            if message["type"] in ("http.response.start", "websocket.accept"):
+            if message["type"] == "websocket.accept":
                 message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", self.cookie)]}
             await send(message)
 

@@ -185,7 +185,7 @@ def one_run(kind: str, sessions: int, browsers: int, seconds: float, single: flo
             saved["listed_by_a_new_page"] = asyncio.run(briefing_listed(url, path.stem))
         status = cluster_status(rundir) if rundir else None
     finally:
-        (stop_server if kind == "single" else stop_cluster)(process)
+        stop_server(process) if kind == "single" else stop_cluster(process, rundir)
     people = out["people"]
     rows = [r for p in people for r in p.rows if r["phase"] == "all"]
     result = {

@@ -53,16 +53,26 @@ def start_cluster(replicas: int, env: dict[str, str] | None = None,
         if process.poll() is not None:
             break
         time.sleep(0.3)  # polling a starting cluster: the condition is every replica up and nginx answering
-    stop_cluster(process)
+    stop_cluster(process, rundir)
     raise RuntimeError(f"the cluster did not start: {(rundir / 'supervisor.log').read_text()[-2000:]}")
 
 
-def stop_cluster(process: subprocess.Popen) -> None:
-    """SIGTERM to the supervisor (it stops nginx and the replicas), SIGKILL to the group if it hangs."""
+def stop_cluster(process: subprocess.Popen, rundir: Path | None = None) -> None:
+    """SIGTERM to the supervisor (it stops nginx and the replicas); if it hangs, SIGKILL to it and to the process
+    groups of the replicas and nginx it started (each runs in its own session), from its status file."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        return
     except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
         pass
+    status = cluster_status(rundir) if rundir else None
+    pids = [process.pid] + ([r["pid"] for r in status["replicas"] if r["pid"]] + [status["nginx_pid"]]
+                            if status else [])
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):
+            pass

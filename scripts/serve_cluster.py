@@ -62,6 +62,7 @@ class Replica:
     restarts: int = 0
     health_fails: int = 0
     started_at: float = 0.0
+    restart_at: float = 0.0
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def status(self) -> dict:
@@ -104,7 +105,7 @@ def nginx_conf(replicas: list[Replica], *, address: str, port: int, rundir: Path
     proxy = (
         "        proxy_pass http://$ismap_upstream;\n"
         "        proxy_http_version 1.1;\n"
-        "        proxy_set_header Host $host;\n"
+        "        proxy_set_header Host $http_host;\n"  # with its port: Streamlit compares it with the Origin
         "        proxy_set_header Upgrade $http_upgrade;\n"
         "        proxy_set_header Connection $ismap_connection;\n"
         "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
@@ -115,14 +116,15 @@ def nginx_conf(replicas: list[Replica], *, address: str, port: int, rundir: Path
         "        proxy_next_upstream error timeout;\n"
         "        proxy_next_upstream_tries 0;\n"
     )
-    files = (
-        f"        add_header Cache-Control {_quote(IMMUTABLE)} always;\n{static_headers}"
+    files = (  # Cache-Control on answers only (no `always`): a 404 must not be cached for a year
+        f"        add_header Cache-Control {_quote(IMMUTABLE)};\n{static_headers}"
         "        expires off;\n"
         "        open_file_cache max=2000 inactive=60s;\n"
     )
     user = f"user {worker_user};\n" if worker_user else ""
     return f"""# Written by scripts/serve_cluster.py: edits are lost when it starts again.
 {user}worker_processes 1;
+worker_shutdown_timeout 5s;
 daemon off;
 pid {rundir / 'nginx.pid'};
 error_log {rundir / 'nginx-error.log'} warn;
@@ -204,6 +206,7 @@ class Cluster:
         self.extra_env = extra_env or {}
         self.nginx: subprocess.Popen | None = None
         self.nginx_restarts = 0
+        self.nginx_restart_at: float | None = None
         self.stopping = False
 
     # ------------------------------------------------------------------ files
@@ -224,6 +227,12 @@ class Cluster:
         user = None
         if os.geteuid() == 0:
             user = "www-data" if _user_exists("www-data") else "nobody"
+            # nginx's workers run as that user and read these folders: say so now rather than answer 403 later
+            for folder in (_frontend(), payloads):
+                closed = _not_world_readable(folder)
+                if closed:
+                    raise SystemExit(f"nginx's workers ({user}) cannot read {folder}: {closed} is not readable and "
+                                     "searchable by other users (chmod o+rx, or put the app under another folder)")
         conf = nginx_conf(self.replicas, address=self.address, port=self.port, rundir=self.rundir,
                           frontend=_frontend(), payloads=payloads, headers=_security_headers(), worker_user=user)
         (self.rundir / "nginx.conf").write_text(conf)
@@ -257,6 +266,7 @@ class Cluster:
         replica.started_at = time.time()
 
     def kill_replica(self, replica: Replica) -> None:
+        """SIGKILL to the replica's whole process group (its upload workers too), then reap it."""
         if replica.process is None:
             return
         try:
@@ -264,6 +274,20 @@ class Cluster:
         except ProcessLookupError:
             pass
         replica.process.wait()
+
+    def kill_nginx(self) -> None:
+        if self.nginx is None:
+            return
+        try:  # the master and its worker: a worker left behind would hold the port
+            os.killpg(self.nginx.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.nginx.wait()
+
+    def backoff(self, restarts: int) -> float:
+        """Seconds to wait before a restart: none at first, then growing to 30 s for a process that keeps failing
+        (a port taken, a broken install), so the supervisor never spins."""
+        return 0.0 if restarts < 2 else min(30.0, 2.0 ** (restarts - 1))
 
     def start_nginx(self) -> None:
         log = open(self.rundir / "nginx-error.log", "ab")  # noqa: SIM115
@@ -278,10 +302,16 @@ class Cluster:
         for replica in self.replicas:
             process = replica.process
             if process is not None and process.poll() is not None:
-                print(f"serve_cluster: {replica.name} exited ({process.returncode}); starting it again", flush=True)
-                replica.restarts += 1
-                self.start_replica(replica)
-                changed = True
+                if replica.state != "restarting":
+                    print(f"serve_cluster: {replica.name} exited ({process.returncode}); starting it again",
+                          flush=True)
+                    self.kill_replica(replica)  # what it left in its group
+                    replica.state, replica.restart_at, changed = "restarting", time.monotonic() + self.backoff(
+                        replica.restarts), True
+                if time.monotonic() >= replica.restart_at:
+                    replica.restarts += 1
+                    self.start_replica(replica)
+                    changed = True
                 continue
             if not health_due:
                 continue
@@ -299,22 +329,41 @@ class Cluster:
                     self.start_replica(replica)
                     changed = True
         if self.nginx is not None and self.nginx.poll() is not None:
-            print(f"serve_cluster: nginx exited ({self.nginx.returncode}); starting it again", flush=True)
-            self.nginx_restarts += 1
-            self.start_nginx()
-            changed = True
+            if self.nginx_restart_at is None:
+                print(f"serve_cluster: nginx exited ({self.nginx.returncode}); starting it again", flush=True)
+                self.kill_nginx()
+                self.nginx_restart_at = time.monotonic() + self.backoff(self.nginx_restarts)
+            if time.monotonic() >= self.nginx_restart_at:
+                self.nginx_restarts += 1
+                self.nginx_restart_at = None
+                self.start_nginx()
+                changed = True
         return changed
+
+    def nginx_listening(self, timeout_s: float = 10.0) -> bool:
+        """Whether nginx accepts connections on its port within timeout_s (False as soon as it exits)."""
+        import socket
+        deadline = time.monotonic() + timeout_s
+        host = "127.0.0.1" if self.address in ("0.0.0.0", "") else self.address
+        while time.monotonic() < deadline and self.nginx is not None and self.nginx.poll() is None:
+            try:
+                with socket.create_connection((host, self.port), timeout=1):
+                    return True
+            except OSError:
+                time.sleep(0.1)  # polling a starting server: the condition is a connection accepted
+        return False
 
     def stop(self, *_args) -> None:
         self.stopping = True
 
     def shutdown(self) -> None:
         if self.nginx is not None and self.nginx.poll() is None:
-            self.nginx.send_signal(signal.SIGQUIT)  # graceful: open connections finish
+            self.nginx.send_signal(signal.SIGQUIT)  # graceful: open connections get worker_shutdown_timeout (5 s)
             try:
                 self.nginx.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.nginx.kill()
+                pass
+        self.kill_nginx()  # whatever is left of its group
         for replica in self.replicas:
             if replica.process is not None and replica.process.poll() is None:
                 try:
@@ -338,8 +387,12 @@ class Cluster:
                 self.start_replica(replica)
             self.start_nginx()
             self.write_status()
-            print(f"serve_cluster: {len(self.replicas)} replicas behind nginx at http://{self.address}:{self.port} "
-                  f"(status: {self.rundir / 'status.json'})", flush=True)
+            if self.nginx_listening():
+                print(f"serve_cluster: {len(self.replicas)} replicas behind nginx at http://{self.address}:"
+                      f"{self.port} (status: {self.rundir / 'status.json'})", flush=True)
+            else:
+                print(f"serve_cluster: nginx is not listening on {self.address}:{self.port} (see "
+                      f"{self.rundir / 'nginx-error.log'}); it is restarted until it does", flush=True)
             while not self.stopping:
                 now = time.monotonic()
                 due = now - last_health >= HEALTH_EVERY_S
@@ -351,6 +404,15 @@ class Cluster:
         finally:
             self.shutdown()
             self.write_status()
+
+
+def _not_world_readable(folder: Path) -> Path | None:
+    """The first of the folder and its parents that other users cannot enter (and, for the folder, list)."""
+    for path in [folder, *folder.parents]:
+        mode = path.stat().st_mode
+        if not mode & 0o001 or (path == folder and not mode & 0o004):
+            return path
+    return None
 
 
 def _user_exists(name: str) -> bool:

@@ -1,5 +1,6 @@
 /* The static build's filter panel (layers/site.py): the same filters as the app's sidebar, applied by the map
-   in the page (ISMap.setState with the map keeping its month). Values are fixed lists, labels are text. */
+   in the page (ISMap.setState with the map keeping its month). Options are fixed lists, or (provinces, target
+   countries) values from the data; every label and value is set as text (textContent, .value), never markup. */
 (function () {
   "use strict";
   var LINKS = [["directed", "Directed"], ["enabled", "Enabled"], ["inspired", "Inspired"], ["unknown", "Link unknown"]];
@@ -46,7 +47,7 @@
   // [value, label] pairs of one property over the features, sorted by label (labels from another property or
   // a lookup, else the value itself).
   function distinct(features, key, labelKey, lookup) {
-    var seen = {};
+    var seen = Object.create(null);  // data values such as "constructor" are keys like any other
     features.forEach(function (f) {
       var p = f.properties || {}, v = p[key];
       if (typeof v !== "string" || !v || seen[v]) return;

@@ -129,3 +129,19 @@ def test_replicas_are_numbered_from_first_so_machines_can_share_a_balancer(tmp_p
     for count, first in ((2, 999), (1, 0), (65, 1)):
         with pytest.raises(SystemExit):
             cluster.Cluster(count, address="127.0.0.1", port=9099, base_port=9100, rundir=tmp_path, first=first)
+
+
+def test_a_failing_process_is_restarted_after_a_growing_pause_and_closed_folders_are_named(tmp_path):
+    cluster = supervisor()
+    c = cluster.Cluster(1, address="127.0.0.1", port=9099, base_port=9100, rundir=tmp_path)
+    assert [c.backoff(n) for n in range(8)] == [0.0, 0.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    shut = tmp_path / "closed"
+    inner = shut / "gen"
+    inner.mkdir(parents=True)
+    os.chmod(shut, 0o700)
+    try:
+        assert cluster._not_world_readable(inner) == shut
+        os.chmod(shut, 0o755)
+        assert cluster._not_world_readable(inner) is None or cluster._not_world_readable(inner) not in (shut, inner)
+    finally:
+        os.chmod(shut, 0o755)

@@ -27,7 +27,7 @@ def cluster(tmp_path_factory):
     process, url, rundir = start_cluster(2, env={"ISMAP_ALLOW_SERVER_BRIEFINGS": "1",
                                                  "ISMAP_BRIEFINGS_DIR": str(briefings)})
     yield {"url": url, "rundir": rundir, "briefings": briefings}
-    stop_cluster(process)
+    stop_cluster(process, rundir)
 
 
 def replica_of(context) -> str | None:
@@ -159,3 +159,39 @@ def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser
         assert replica["restarts"] == before[first]["restarts"] + 1
     finally:
         context.close()
+
+
+def handshake(url: str, host: str, origin: str | None = None) -> str:
+    """The head of nginx's answer to a WebSocket handshake sent as a page of `origin` (default http://{host})
+    would send it."""
+    import base64
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin or 'http://' + host}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Protocol: streamlit\r\n\r\n")
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    return head.decode("latin-1")
+
+
+def test_a_page_reached_by_name_and_port_connects_and_only_the_handshake_names_the_replica(cluster):
+    """Reached as http://maps.internal:PORT, the WebSocket must pass Streamlit's origin check (nginx passes the
+    Host with its port); the handshake sets the replica cookie, the page itself does not."""
+    port = cluster["url"].rsplit(":", 1)[1]
+    head = handshake(cluster["url"], f"maps.internal:{port}")
+    assert head.startswith("HTTP/1.1 101"), head[:200]
+    assert re.search(r"(?im)^set-cookie: ismap_replica=r[12]; Path=/; HttpOnly; SameSite=Lax", head), head
+    # a page of another origin is refused (Streamlit's check, which nginx must not weaken)
+    assert handshake(cluster["url"], f"maps.internal:{port}", "http://elsewhere.example").startswith("HTTP/1.1 403")
+    headers, _ = get(f"{cluster['url']}/")
+    assert "ismap_replica" not in headers.get("set-cookie", "")
