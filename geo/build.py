@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from geo.affiliates import build_affiliates
 from geo.basemap import BASEMAP_FILE, basemap_json
 from geo.geojson import encode_frame
 from geo.load import Sources
-from geo.paths import GEOJSON, SOURCES
+from geo.paths import GEOJSON, SOURCES, stage_file
 from geo.plots import build_plots
 from geo.territory import build_territory
 from geo.validate import load_valid_sources
@@ -87,11 +86,7 @@ def write_atomically(outputs: dict[str, bytes], out_dir: Path) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for name, data in sorted(outputs.items(), key=lambda item: item[0] == MANIFEST):
-            handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temp, 0o644)
-            staged.append((name, Path(temp)))
+            staged.append((name, stage_file(out_dir, name, data)))
         for name, temp in staged:
             os.replace(temp, out_dir / name)
     finally:

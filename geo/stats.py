@@ -28,6 +28,14 @@ def area_series(territory: gpd.GeoDataFrame, days: list[date]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "IRQ", "SYR", "other", "total"])
 
 
+def monthly_area(territory: gpd.GeoDataFrame, today: date) -> pd.DataFrame:
+    """area_series on the last day of every month the time bar offers, with a `month` column (YYYY-MM)."""
+    from geo.view import month_date, month_options
+
+    months = month_options(today)
+    return area_series(territory, [month_date(m, today) for m in months]).assign(month=months)
+
+
 def changes_between(territory: gpd.GeoDataFrame, first: date, second: date) -> dict[str, pd.DataFrame]:
     """Places IS gained and lost between two days, with the km² of each place's cell (the ground between
     places is not a place: it is left out of the lists)."""

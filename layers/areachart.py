@@ -21,6 +21,12 @@ WIDTH, HEIGHT = 960, 250
 LEFT, RIGHT, TOP, BOTTOM = 64, 150, 14, 28  # plot margins: y labels left, legend right, x labels below
 
 
+def chart_rows(series) -> list[dict]:
+    """One row a month (whole km²) for the chart, from geo.stats.monthly_area; the keys are AREA_SERIES'."""
+    return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t), "Abroad": round(o)}
+            for m, i, s, t, o in zip(series["month"], series["IRQ"], series["SYR"], series["total"], series["other"])]
+
+
 def nice_step(top: float, ticks: int = 5) -> int:
     """A round step (1, 2 or 5 times a power of ten) giving about `ticks` gridlines up to `top`."""
     raw = max(top, 1) / ticks

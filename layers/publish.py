@@ -6,10 +6,10 @@ import hashlib
 import os
 import re
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
+from geo.paths import replace_file
 from layers.assets import STATIC, URL_PREFIX
 
 
@@ -20,11 +20,7 @@ def publish(name: str, data: bytes, static_dir: Path = STATIC, prefix: str = URL
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}-{digest}.json"
     if not target.exists():
-        handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        replace_file(target, data)
     return f"{prefix}/gen/{target.name}"
 
 

@@ -19,23 +19,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from geo.briefing import BRIEFINGS, load_briefing
 from geo.export import load_layer
-from geo.paths import GEOJSON
-from geo.stats import area_series
-from geo.view import default_view, month_date, month_options, view_state
-from layers.areachart import AREA_SERIES, area_chart_svg, chart_with_hover
-from layers.assets import STATIC, ensure_vendor
+from geo.paths import GEOJSON, replace_file
+from geo.stats import monthly_area
+from geo.view import default_view, month_options, view_state
+from layers.areachart import AREA_SERIES, area_chart_svg, chart_rows, chart_with_hover
+from layers.assets import STATIC
 from layers.escape import escape_text
 from layers.export import _map_data, briefing_html, browser_payloads
-from layers.mapbuild import build_map, map_config, state_group
-from layers.standalone import _asset, _inline_assets
+from layers.mapbuild import state_group
+from layers.standalone import _asset, embedded_map, self_contained
 
 LAYERS = ("territory", "affiliates", "plots")
 TITLE = "Islamic State: territory, provinces and external plots, 2013 to today"
@@ -53,32 +50,16 @@ def _header(today: date, page: str) -> str:
 
 def explore_html(payloads: dict[str, object], today: date, static_dir: Path = STATIC) -> str:
     """index.html: the map with its time bar, table and the filter panel, opening on the app's default view."""
-    ensure_vendor(static_dir)
-    data = replace(_map_data("default"), tiles=None)
-    layers = [{**layer, "url": None, "data": payloads[layer["id"]]} for layer in map_config(data)["layers"]]
-    extra = {"layers": layers, "basemapUrl": None, "refsUrl": None, "labelsUrl": None,
-             "basemapData": payloads["basemap"], "refsData": payloads["references"], "labelsData": payloads["labels"],
-             "timebar": True, "table": True, "site": True}
-    fmap = build_map(data, extra=extra)
+    fmap = embedded_map(_map_data("default"), payloads, {"timebar": True, "table": True, "site": True})
     state_group(view_state(default_view(today), today)).add_to(fmap)
-    html = fmap.get_root().render()
-    html = html.replace("<head>", f"<head><title>{escape_text(TITLE)}</title>", 1)
-    html = html.replace("<body>", f'<body class="ismap-site">{_header(today, "index.html")}', 1)
-    site_js = _asset(static_dir, "site.js").replace("</script", "<\\/script")
-    closing = html.rindex("</html>")
-    html = html[:closing] + f"<script>{site_js}</script><script>window.ISMapSite();</script>" + html[closing:]
-    html = _inline_assets(html, static_dir)
-    if "/app/static/" in html:
-        raise ValueError("a static link was left in the site's map page")
-    return html
+    html = self_contained(fmap, TITLE, static_dir, body=_header(today, "index.html"), scripts=("site.js",))
+    return html.replace("<body>", '<body class="ismap-site">', 1)
 
 
 def chart_html(territory, today: date, static_dir: Path = STATIC) -> str:
     """chart.html: the area series (the app's chart, marked at the latest month) with its hover figures."""
     months = month_options(today)
-    series = area_series(territory, [month_date(m, today) for m in months]).assign(month=months)
-    rows = [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t), "Abroad": round(o)}
-            for m, i, s, t, o in zip(series["month"], series["IRQ"], series["SYR"], series["total"], series["other"])]
+    rows = chart_rows(monthly_area(territory, today))
     title = "Area held by IS, km² (Iraq, Syria and abroad)"
     chart = chart_with_hover(area_chart_svg(rows, AREA_SERIES, months[-1], title=title), rows, AREA_SERIES, title,
                              months[-1])
@@ -117,11 +98,7 @@ def write_site(out: Path, geojson_dir: Path = GEOJSON, today: date | None = None
     for name, body in files.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        replace_file(target, body)
     return {name: len(body) for name, body in files.items()}
 
 

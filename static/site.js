@@ -137,4 +137,6 @@
     };
     control.addTo(map);
   };
+  // layers/site.py puts this file after the map's own scripts: the map exists by now.
+  window.ISMapSite();
 })();

@@ -15,8 +15,10 @@ from geo.bookmarks import key_events
 from geo.export import load_layer
 from geo.find import held_months
 from geo.paths import GEOJSON
-from geo.stats import area_series, changes_between
-from geo.view import LAYER_IDS, month_date, month_options
+from geo import stats
+from geo.stats import changes_between
+from geo.view import LAYER_IDS
+from layers.areachart import chart_rows
 from layers.assets import ensure_vendor
 from layers.base import payload
 from layers.mapbuild import MapData
@@ -79,8 +81,7 @@ def published(directory: str, theme: str, tiles: bool = False) -> MapData:
 
 @st.cache_resource(show_spinner=False)
 def monthly_area(directory: str, today: date) -> pd.DataFrame:
-    months = month_options(today)
-    return area_series(load_frames(directory)["territory"], [month_date(m, today) for m in months]).assign(month=months)
+    return stats.monthly_area(load_frames(directory)["territory"], today)
 
 
 def province_names() -> dict[str, str]:
@@ -137,9 +138,7 @@ def cached_changes(directory: str, first: date, second: date) -> dict[str, pd.Da
 @st.cache_resource(show_spinner=False)
 def area_chart_rows(directory: str, today: date) -> list[dict]:
     """One row a month (whole km²) for the chart."""
-    series = monthly_area(directory, today)
-    return [{"m": m, "Iraq": round(i), "Syria": round(s), "Iraq + Syria": round(t), "Abroad": round(o)}
-            for m, i, s, t, o in zip(series["month"], series["IRQ"], series["SYR"], series["total"], series["other"])]
+    return chart_rows(monthly_area(directory, today))
 
 
 QUALIFIERS = {"more_than": "more than ", "up_to": "up to ", "at_least": "at least ", "about": "about ",
