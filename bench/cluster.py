@@ -43,24 +43,13 @@ import concurrency  # noqa: E402
 from common import ForeignWork, load_snapshot, machine, summary, write_results  # noqa: E402
 from devtools.browser import CHROMIUM, CHROMIUM_FLAGS, MAP_FRAME, start_server, stop_server  # noqa: E402
 from devtools.cluster import cluster_status, start_cluster, stop_cluster  # noqa: E402
-from scale import tree_rss_mb  # noqa: E402
+from scale import process_tree, tree_rss_mb  # noqa: E402
 
 # ---------------------------------------------------------------- CPU
 
 def process_tree_cpu_s(pid: int) -> float:
     """CPU seconds of a process and its descendants (a replica's `streamlit run` and its upload workers)."""
-    total, seen, todo = 0.0, set(), [pid]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        total += concurrency.process_cpu_s(current)
-        try:
-            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
-        except OSError:
-            pass
-    return total
+    return sum(concurrency.process_cpu_s(p) for p in process_tree(pid))
 
 
 # ---------------------------------------------------------------- what runs beside the sessions
