@@ -70,17 +70,19 @@ class Replica:
                 "restarts": self.restarts, "started_at": self.started_at}
 
 
-def _frontend() -> Path:
-    import streamlit
-    return Path(streamlit.__file__).resolve().parent / "static"
+def _serve():
+    """serve.py, the replicas' app: its folders and headers are the ones nginx must use."""
+    sys.path.insert(0, str(ROOT))
+    import serve
+    return serve
 
 
 def _security_headers() -> list[tuple[str, str]]:
     """The headers serve.py puts on every response of a replica, for the files nginx answers itself."""
-    sys.path.insert(0, str(ROOT))
-    from serve import SECURITY_HEADERS, content_security_policy
-    return [("Content-Security-Policy", content_security_policy(os.environ.get("ISMAP_TILE_URL", "").strip()))] + [
-        (k.decode("latin-1").title(), v.decode("latin-1")) for k, v in SECURITY_HEADERS]
+    serve = _serve()
+    csp = serve.content_security_policy(os.environ.get("ISMAP_TILE_URL", "").strip())
+    return [("Content-Security-Policy", csp)] + [
+        (k.decode("latin-1").title(), v.decode("latin-1")) for k, v in serve.SECURITY_HEADERS]
 
 
 def _quote(value: str) -> str:
@@ -222,19 +224,19 @@ class Cluster:
             with os.fdopen(handle, "w") as stream:
                 stream.write(secrets.token_hex(32))
         self.secret = secret_file.read_text().strip()
-        payloads = ROOT / "static" / "gen"
+        frontend, payloads = _serve().FRONTEND, _serve().APP_PAYLOADS
         payloads.mkdir(parents=True, exist_ok=True)
         user = None
         if os.geteuid() == 0:
             user = "www-data" if _user_exists("www-data") else "nobody"
             # nginx's workers run as that user and read these folders: say so now rather than answer 403 later
-            for folder in (_frontend(), payloads):
+            for folder in (frontend, payloads):
                 closed = _not_world_readable(folder)
                 if closed:
                     raise SystemExit(f"nginx's workers ({user}) cannot read {folder}: {closed} is not readable and "
                                      "searchable by other users (chmod o+rx, or put the app under another folder)")
         conf = nginx_conf(self.replicas, address=self.address, port=self.port, rundir=self.rundir,
-                          frontend=_frontend(), payloads=payloads, headers=_security_headers(), worker_user=user)
+                          frontend=frontend, payloads=payloads, headers=_security_headers(), worker_user=user)
         (self.rundir / "nginx.conf").write_text(conf)
         check = subprocess.run([NGINX, "-t", "-q", "-c", str(self.rundir / "nginx.conf"), "-e",
                                 str(self.rundir / "nginx-error.log")], capture_output=True, text=True)
