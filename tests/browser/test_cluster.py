@@ -26,7 +26,7 @@ def cluster(tmp_path_factory):
     briefings = tmp_path_factory.mktemp("briefings")
     process, url, rundir = start_cluster(2, env={"ISMAP_ALLOW_SERVER_BRIEFINGS": "1",
                                                  "ISMAP_BRIEFINGS_DIR": str(briefings)})
-    yield {"url": url, "rundir": rundir, "briefings": briefings}
+    yield {"url": url, "rundir": rundir, "briefings": briefings, "supervisor": process.pid}
     stop_cluster(process, rundir)
 
 
@@ -107,6 +107,7 @@ def test_nginx_serves_the_files_compressed_cached_and_with_the_apps_headers(clus
 
 def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser, cluster):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    paused = False
     try:
         page = context.new_page()
         open_map(page, f"{cluster['url']}/?date=2016-06")
@@ -122,8 +123,12 @@ def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser
         page.get_by_text("Saved before-kill-", exact=False).first.wait_for(timeout=60_000)
         [saved] = list(cluster["briefings"].glob("before-kill-*.yaml"))
         digest = hashlib.sha256(saved.read_bytes()).hexdigest()
-        # SIGKILL the replica this page is on.
+        # SIGKILL the replica this page is on, with the supervisor paused (SIGSTOP) until the page has moved: the
+        # supervisor starts a dead replica again at once, and a page whose reconnection is slow (a loaded CI
+        # machine) may otherwise find its own replica back and never need the other one (CI saw that once).
         before = {r["name"]: r for r in cluster_status(cluster["rundir"])["replicas"]}
+        os.kill(cluster["supervisor"], signal.SIGSTOP)
+        paused = True
         with page.expect_websocket(timeout=60_000) as reconnected:
             os.killpg(before[first]["pid"], signal.SIGKILL)
         # The page reconnects through nginx to the other replica. The session it had is gone with its replica, so
@@ -138,6 +143,8 @@ def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser
         page.get_by_text("This session's briefing: 1 scene", exact=False).first.wait_for(state="detached",
                                                                                        timeout=60_000)
         assert replica_of(context) in ("r1", "r2") and replica_of(context) != first
+        os.kill(cluster["supervisor"], signal.SIGCONT)
+        paused = False
         frame = stable_map(page)
         assert frame.locator(".leaflet-container").get_attribute("data-month") == "2016-06"
         assert step_map(page, frame, 1) == "2016-07" and "date=2016-07" in page.url
@@ -158,6 +165,8 @@ def test_a_killed_replica_loses_no_saved_briefing_and_its_pages_carry_on(browser
         replica = wait_until(restarted, timeout_s=90)
         assert replica["restarts"] == before[first]["restarts"] + 1
     finally:
+        if paused:
+            os.kill(cluster["supervisor"], signal.SIGCONT)
         context.close()
 
 
