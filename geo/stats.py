@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -74,6 +75,40 @@ def peak_so_far(series: pd.DataFrame, month: str) -> tuple[pd.Series, bool]:
     best = upto.loc[upto["total"].idxmax()]
     overall = series["total"].max()
     return best, bool(best["total"] >= overall)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The area panel's figures for one month, in km²: held (Iraq, Syria, abroad, Iraq + Syria), the month
+    before, the highest month up to this one (peak_so_far) and the peak of the whole series."""
+    month: str
+    iraq: float
+    syria: float
+    other: float
+    total: float
+    before: float
+    best_month: str
+    best_total: float
+    is_peak: bool
+    peak_month: str
+    peak_total: float
+
+
+def month_figures(series: pd.DataFrame) -> dict[str, MonthFigures]:
+    """MonthFigures for every month of monthly_area's series, in one pass: a step then looks its month up
+    instead of filtering the frame again (the area panel ran four pandas filters a step)."""
+    rows = series[["month", "IRQ", "SYR", "other", "total"]].itertuples(index=False)
+    peak = series.loc[series["total"].idxmax()]
+    figures: dict[str, MonthFigures] = {}
+    best_month, best_total, before = None, float("-inf"), None
+    for month, iraq, syria, other, total in rows:
+        if total > best_total:  # the first of equal months, as idxmax
+            best_month, best_total = month, float(total)
+        figures[month] = MonthFigures(month, float(iraq), float(syria), float(other), float(total),
+                                      float(total) if before is None else before, best_month, best_total,
+                                      best_total >= float(peak["total"]), str(peak["month"]), float(peak["total"]))
+        before = float(total)
+    return figures
 
 
 def plots_summary(plots: gpd.GeoDataFrame) -> dict[str, dict[str, int]]:

@@ -49,8 +49,15 @@ def ensure_vendor(static_dir: Path = STATIC) -> Path:
 
 def versioned(name: str, static_dir: Path = STATIC, prefix: str = URL_PREFIX) -> str:
     """URL of one of the app's own static files, with a content hash so browsers never run a stale copy."""
-    digest = hashlib.sha256((static_dir / name).read_bytes()).hexdigest()[:10]
-    return f"{prefix}/{name}?v={digest}"
+    stat = (static_dir / name).stat()
+    return f"{prefix}/{name}?v={_digest(static_dir / name, stat.st_mtime_ns, stat.st_size)}"
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(path: Path, mtime_ns: int, size: int) -> str:
+    """The file's content hash, read again only when its time or size changes (every map of every rerun asks:
+    hashing ismap.js each time was a tenth of a step's work)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 def offline_map_class(prefix: str = URL_PREFIX) -> type[folium.Map]:

@@ -84,6 +84,12 @@ def monthly_area(directory: str, today: date) -> pd.DataFrame:
     return stats.monthly_area(load_frames(directory)["territory"], today)
 
 
+@st.cache_resource(show_spinner=False)
+def month_figures(directory: str, today: date) -> dict[str, stats.MonthFigures]:
+    """The area panel's figures for every month, once per process (geo.stats.month_figures)."""
+    return stats.month_figures(monthly_area(directory, today))
+
+
 def province_names() -> dict[str, str]:
     frame = frames()["affiliates"]
     return dict(sorted(zip(frame["province_id"], frame["name"]), key=lambda item: item[1]))

@@ -60,6 +60,31 @@ def map_state(view: View, today: date, frame: str) -> dict:
     return state
 
 
+def session_map(data: MapData, frame: str, start: tuple | None):
+    """The folium map of this session's frame, built once and kept in the session: building it was a seventh of
+    a step's work, and a step changes neither the frame nor where it opened. One per session (a session's runs
+    never overlap), so no two threads render one map."""
+    key = (frame, tuple(start) if start else None)
+    kept = st.session_state.get(Keys.SESSION_MAP)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    fmap = build_map(data, center=(start[0], start[1]), zoom=start[2]) if start else build_map(data)
+    st.session_state[Keys.SESSION_MAP] = (key, fmap, as_built(fmap))
+    return fmap
+
+
+def as_built(fmap) -> list:
+    """What rendering changes, as it is before the first render: the children of the map and of its page."""
+    root = fmap.get_root()
+    return [(element, dict(element._children)) for element in (fmap, root, root.header, root.html, root.script)]
+
+
+def restore(built: list) -> None:
+    for element, children in built:
+        element._children.clear()
+        element._children.update(children)
+
+
 def render_map(view: View, today: date) -> None:
     data = with_user_layer(published(data_dir(), view.theme, bool(st.session_state.get(Keys.TILES))))
     fly = st.session_state.get(Keys.FLY)
@@ -70,13 +95,19 @@ def render_map(view: View, today: date) -> None:
         st.session_state[Keys.FRAME_BUILT] = frame
         st.session_state[Keys.FRAME_CENTRE] = st.session_state.get(Keys.CENTER)
     start = st.session_state.get(Keys.FRAME_CENTRE)
-    fmap = build_map(data, center=(start[0], start[1]), zoom=start[2]) if start else build_map(data)
-    result = st_folium(
-        fmap, key=MAP_KEY, height=620, width="stretch",
-        feature_group_to_add=state_group(map_state(view, today, frame)),
-        center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
-        returned_objects=["center", "zoom"], on_change=map_reported,
-    )
+    fmap = session_map(data, frame, start)
+    group = state_group(map_state(view, today, frame))
+    try:
+        result = st_folium(
+            fmap, key=MAP_KEY, height=620, width="stretch", feature_group_to_add=group,
+            center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
+            returned_objects=["center", "zoom"], on_change=map_reported,
+        )
+    finally:
+        # Rendering adds to the map (the step's group) and to its page (the header's styles, the scripts): the
+        # map kept for the next run goes back to how it was built, so every run renders what a new map would
+        # (another header or the old state in the map's script would make st_folium draw a new frame).
+        restore(st.session_state[Keys.SESSION_MAP][2])
     centre = centre_from_map(result)
     if centre is not None:
         st.session_state[Keys.CENTER] = centre

@@ -10,8 +10,8 @@ from geo.bundle import bundle_zip
 from geo.export import export_as, export_geojson, geopackage_of, select
 from geo.filters import Filters, TimeFilter
 from geo.formats import to_csv, to_kml, write_csv
-from geo.stats import peak_so_far, plots_per_year
-from geo.view import View, month_date, selection, shift_month
+from geo.stats import plots_per_year
+from geo.view import View, month_date, selection
 from geo.upload import UserLayer
 from layers.areachart import AREA_SERIES, area_chart_svg, as_img, chart_with_hover
 from layers.plotschart import plots_chart_svg
@@ -20,7 +20,7 @@ from layers.export import briefing_html, briefing_pack, browser_payloads, briefi
 from layers.snapshot import SnapshotUnavailable
 from ui.animation import animation_panel
 from ui.keys import LAYER_LABELS, LAYER_FORMATS, Keys
-from ui.data import data_dir, frames, monthly_area, reference_list, area_chart_rows, figure_table
+from ui.data import data_dir, frames, monthly_area, month_figures, reference_list, area_chart_rows, figure_table
 from ui.presenter import current_briefing
 
 
@@ -35,28 +35,25 @@ def area_chart_html(directory: str, today: date, month: str, title: str) -> str:
 
 def stats_panel(view: View, today: date) -> None:
     series = monthly_area(data_dir(), today)
-    row = series.loc[series["month"] == view.month].iloc[0]
-    previous = series.loc[series["month"] == shift_month(view.month, -1)]
-    peak = series.loc[series["total"].idxmax()]
-    before = float(previous["total"].iloc[0]) if not previous.empty else float(row["total"])
-    st.caption(f"Area held at the end of {month_date(view.month, today):%B %Y} on this map "
+    f = month_figures(data_dir(), today)[view.month]
+    label = f"{month_date(view.month, today):%B %Y}"
+    st.caption(f"Area held at the end of {label} on this map "
                "(computed from its polygons; published estimates compared in docs/area-estimates.md).")
     cols = st.columns(4)
     # The unit sits in the label, so a value fits its column on a 1024 px screen (it was cut to "34,04…").
-    cols[0].metric("Held in Iraq, km²", f"{row['IRQ']:,.0f}")
-    cols[1].metric("Held in Syria, km²", f"{row['SYR']:,.0f}")
-    cols[2].metric("Iraq + Syria, km²", f"{row['total']:,.0f}", delta=f"{row['total'] - before:,.0f} vs previous month",
+    cols[0].metric("Held in Iraq, km²", f"{f.iraq:,.0f}")
+    cols[1].metric("Held in Syria, km²", f"{f.syria:,.0f}")
+    cols[2].metric("Iraq + Syria, km²", f"{f.total:,.0f}", delta=f"{f.total - f.before:,.0f} vs previous month",
                    delta_color="off")
-    best, is_peak = peak_so_far(series, view.month)
-    cols[3].metric("Since the peak, km²" if is_peak else "Below the highest so far, km²", f"{row['total'] - best['total']:,.0f}",
-                   help=(f"Peak on this map: {peak['total']:,.0f} km² in {peak['month']}." if is_peak else
-                         f"Highest up to this month: {best['total']:,.0f} km² in {best['month']}; the peak, "
-                         f"{peak['total']:,.0f} km², comes later, in {peak['month']}."))
-    title = (f"Area held on this map, km², January 2013 to now; the line marks {month_date(view.month, today):%B %Y}: "
-             f"Iraq + Syria {row['total']:,.0f} km², peak {peak['total']:,.0f} km² in {peak['month']}")
+    cols[3].metric("Since the peak, km²" if f.is_peak else "Below the highest so far, km²",
+                   f"{f.total - f.best_total:,.0f}",
+                   help=(f"Peak on this map: {f.peak_total:,.0f} km² in {f.peak_month}." if f.is_peak else
+                         f"Highest up to this month: {f.best_total:,.0f} km² in {f.best_month}; the peak, "
+                         f"{f.peak_total:,.0f} km², comes later, in {f.peak_month}."))
+    title = (f"Area held on this map, km², January 2013 to now; the line marks {label}: "
+             f"Iraq + Syria {f.total:,.0f} km², peak {f.peak_total:,.0f} km² in {f.peak_month}")
     st.html(area_chart_html(data_dir(), today, view.month, title))
-    st.caption(f"{month_date(view.month, today):%B %Y}: Iraq {row['IRQ']:,.0f} km², Syria {row['SYR']:,.0f} km², "
-               f"enclaves abroad {row['other']:,.0f} km².")
+    st.caption(f"{label}: Iraq {f.iraq:,.0f} km², Syria {f.syria:,.0f} km², enclaves abroad {f.other:,.0f} km².")
     st.download_button("Area series: CSV (km² a month: Iraq, Syria, abroad, Iraq + Syria)", key="dl_area_csv",
                        on_click="ignore", file_name="area-by-month.csv", mime="text/csv",
                        data=lambda: write_csv(series.rename(columns={"IRQ": "iraq_km2", "SYR": "syria_km2",

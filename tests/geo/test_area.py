@@ -166,6 +166,31 @@ def test_before_the_peak_the_map_compares_with_the_highest_month_so_far():
     assert (best["month"], is_peak) == ("2014-08", True)
 
 
+def test_month_figures_are_the_frames_own_figures_for_every_month(territory):
+    """The area panel looks its figures up (geo.stats.month_figures) instead of filtering the series each step:
+    for every month of the real series, and of a series with a tie and a late peak, they are what the frame
+    gives (peak_so_far, the month before, the peak)."""
+    import pandas as pd
+
+    from geo.stats import month_figures, monthly_area, peak_so_far
+
+    toy = pd.DataFrame({"month": ["2014-01", "2014-02", "2014-03", "2014-04", "2014-05"],
+                        "IRQ": [1.0, 2.0, 2.0, 5.0, 1.0], "SYR": [0.0] * 5, "other": [0.5] * 5,
+                        "total": [10.0, 30.0, 30.0, 90.0, 80.0]})
+    for series in (toy, monthly_area(territory, TODAY)):
+        figures = month_figures(series)
+        assert list(figures) == list(series["month"])
+        peak = series.loc[series["total"].idxmax()]
+        for i, row in enumerate(series.itertuples(index=False)):
+            f = figures[row.month]
+            best, is_peak = peak_so_far(series, row.month)
+            assert (f.iraq, f.syria, f.other, f.total) == (row.IRQ, row.SYR, row.other, row.total)
+            assert f.before == (series["total"].iloc[i - 1] if i else row.total)
+            assert (f.best_month, f.best_total, f.is_peak) == (best["month"], best["total"], is_peak)
+            assert (f.peak_month, f.peak_total) == (peak["month"], peak["total"])
+    assert month_figures(toy)["2014-03"].best_month == "2014-02"  # a tie keeps the first month
+
+
 def test_ihs_series_within_fifteen_percent(sources, territory):
     """Issue 16's bar: the area series within ±15% of every IHS Conflict Monitor figure (the calibration target)."""
     days = [month_date(m, TODAY) for m in month_options(TODAY)]

@@ -90,3 +90,22 @@ def test_a_users_layer_file_is_removed_and_old_ones_pruned(tmp_path):
     os.utime(stale, (past, past))
     assert prune_user_layers(static_dir=tmp_path) == 2
     assert fresh.exists() and not old.exists() and not stale.exists()
+
+
+def test_versioned_urls_follow_the_files_content(tmp_path):
+    """The hash is computed once per file version (cached by time and size), and a changed file gets a new URL."""
+    import os
+
+    from layers.assets import versioned
+
+    path = tmp_path / "ismap.js"
+    path.write_text("one", encoding="utf-8")
+    first = versioned("ismap.js", static_dir=tmp_path)
+    assert first == versioned("ismap.js", static_dir=tmp_path) and first.startswith("/app/static/ismap.js?v=")
+    path.write_text("two, longer", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    second = versioned("ismap.js", static_dir=tmp_path)
+    assert second != first
+    path.write_text("one", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2_000_000))
+    assert versioned("ismap.js", static_dir=tmp_path) == first  # the URL is the content's, not the time's
