@@ -25,7 +25,7 @@ RESULTS = ROOT / "bench" / "results"
 FOREIGN_LIMIT_PCT = 5.0  # CPU used by other processes, in % of one CPU, above which a run is not clean
 PACKAGES = ("streamlit", "streamlit-folium", "folium", "branca", "geopandas", "shapely", "playwright")
 
-# What the real app's rerun after a step carries (the stats caption of the month): its arrival is `update_msg`.
+# What the real app's rerun after a step carries (the area panel's caption of the month): its arrival is `update_msg`.
 REAL_MARKER = "Area held at the end of"
 
 # Main page, before any script runs: count what the Streamlit WebSocket receives, and note when the rerun

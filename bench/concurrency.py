@@ -60,7 +60,7 @@ from scale import data_for, tree_rss_mb  # noqa: E402
 
 FIRST, LAST = "2014-01", "2019-12"
 STEP_TIMEOUT = 30.0
-MARKER = "Area held at the end of"  # the stats caption: what the rerun after a step sends
+MARKER = "Area held at the end of"  # the area panel's caption (its html element): what the rerun after a step sends
 EXCEPTIONS = "() => document.querySelectorAll('.stException, [data-testid=\"stException\"]').length"
 
 # Map frame: log every value data-date takes (dates repeat when walking back and forth), and let a caller wait
@@ -194,7 +194,8 @@ class WsClient:
                 elif which == "component_instance" and "folium" in element.component_instance.component_name:
                     self.map_widget = element.component_instance.id
                     self.map_fragment = fwd.delta.fragment_id
-                elif which == "markdown" and result["update_msg_ms"] is None and wanted in element.markdown.body:
+                elif (which in ("markdown", "html") and result["update_msg_ms"] is None
+                      and wanted in getattr(element, which).body):
                     result["update_msg_ms"] = round((time.perf_counter() - sent) * 1000, 1)
             elif kind == "script_finished":
                 result["done_ms"] = round((time.perf_counter() - sent) * 1000, 1)

@@ -57,6 +57,6 @@ class Keys:
     USER_TOKEN = "user_layer_token"
     USER_URL = "user_layer_url"
     FRAME_CENTRE = "map_frame_centre"
-    SESSION_MAP = "map_built"  # (frame, start, the folium map): rebuilt only when the frame or its start changes
+    SESSION_MAP = "map_built"  # (frame and start, map, what st_folium sends of it, as built): rebuilt when either changes
     COMPARE_MONTH = compare_keys.MONTH  # the view's compare month (None = off); kept when the panel closes
     COMPARE_SWIPE = compare_keys.SWIPE  # the two compared dates side by side (a swipe) instead of shaded

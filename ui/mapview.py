@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.view import View, centre_from_map, month_from_map, view_state
 from geo.upload import UserLayer
@@ -14,8 +13,12 @@ from layers import userlayer
 from layers.base import payload
 from layers.mapbuild import MapData, build_map, state_group
 from layers.publish import prune_user_layers, publish, remove_published, user_token
+from ui import foliumframe
 from ui.keys import MAP_KEY, Keys
 from ui.data import data_dir, published
+
+
+RETURNED = ["center", "zoom"]  # what the map reports back: where it is (its month comes in the same value)
 
 
 def with_user_layer(data: MapData) -> MapData:
@@ -60,17 +63,21 @@ def map_state(view: View, today: date, frame: str) -> dict:
     return state
 
 
-def session_map(data: MapData, frame: str, start: tuple | None):
-    """The folium map of this session's frame, built once and kept in the session: building it was a seventh of
-    a step's work, and a step changes neither the frame nor where it opened. One per session (a session's runs
+def session_map(data: MapData, frame: str, start: tuple | None) -> tuple:
+    """The folium map of this session's frame, what st_folium would send of it (ui.foliumframe) and its state as
+    built; built and rendered once and kept in the session, since a step changes neither the frame nor where
+    it opened (building and rendering the map were most of a step's work). One per session (a session's runs
     never overlap), so no two threads render one map."""
     key = (frame, tuple(start) if start else None)
     kept = st.session_state.get(Keys.SESSION_MAP)
     if kept is not None and kept[0] == key:
-        return kept[1]
+        return kept[1:]
     fmap = build_map(data, center=(start[0], start[1]), zoom=start[2]) if start else build_map(data)
-    st.session_state[Keys.SESSION_MAP] = (key, fmap, as_built(fmap))
-    return fmap
+    built = as_built(fmap)
+    rendered = foliumframe.frame_of(fmap, MAP_KEY, RETURNED)
+    restore(built)
+    st.session_state[Keys.SESSION_MAP] = (key, fmap, rendered, built)
+    return fmap, rendered, built
 
 
 def as_built(fmap) -> list:
@@ -95,19 +102,18 @@ def render_map(view: View, today: date) -> None:
         st.session_state[Keys.FRAME_BUILT] = frame
         st.session_state[Keys.FRAME_CENTRE] = st.session_state.get(Keys.CENTER)
     start = st.session_state.get(Keys.FRAME_CENTRE)
-    fmap = session_map(data, frame, start)
+    fmap, rendered, built = session_map(data, frame, start)
     group = state_group(map_state(view, today, frame))
     try:
-        result = st_folium(
-            fmap, key=MAP_KEY, height=620, width="stretch", feature_group_to_add=group,
-            center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None,
-            returned_objects=["center", "zoom"], on_change=map_reported,
+        result = foliumframe.show(
+            rendered, fmap, group, key=MAP_KEY, height=620, width="stretch", returned_objects=RETURNED,
+            center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None, on_change=map_reported,
         )
     finally:
-        # Rendering adds to the map (the step's group) and to its page (the header's styles, the scripts): the
-        # map kept for the next run goes back to how it was built, so every run renders what a new map would
-        # (another header or the old state in the map's script would make st_folium draw a new frame).
-        restore(st.session_state[Keys.SESSION_MAP][2])
+        # Rendering the step's group adds it to the map: the map kept for the next run goes back to how it was
+        # built, so each run renders what a new map would (the old state in the map's script would make the
+        # component draw a new frame).
+        restore(built)
     centre = centre_from_map(result)
     if centre is not None:
         st.session_state[Keys.CENTER] = centre

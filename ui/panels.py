@@ -14,6 +14,7 @@ from geo.stats import plots_per_year
 from geo.view import View, month_date, selection
 from geo.upload import UserLayer
 from layers.areachart import AREA_SERIES, area_chart_svg, as_img, chart_with_hover
+from layers.areapanel import area_panel_html
 from layers.plotschart import plots_chart_svg
 from layers.escape import markdown_text
 from layers.export import briefing_html, briefing_pack, browser_payloads, briefing_pngs, view_caption, view_scene
@@ -27,33 +28,21 @@ from ui.presenter import current_briefing
 
 
 @st.cache_resource(show_spinner=False, max_entries=2048)
-def area_chart_html(directory: str, today: date, month: str, title: str) -> str:
-    """The area chart with its hover strip for one month: the same for every session (built once a month)."""
+def area_panel(directory: str, today: date, month: str) -> str:
+    """The area panel of one month (figures, chart with its hover strip, captions) as one piece of HTML: the
+    same for every session, built once a month (layers.areapanel)."""
     rows = area_chart_rows(directory, today)
-    return chart_with_hover(area_chart_svg(rows, AREA_SERIES, month, title=title), rows, AREA_SERIES, title, month)
+    f = month_figures(directory, today)[month]
+    label = f"{month_date(month, today):%B %Y}"
+    title = (f"Area held on this map, km², January 2013 to now; the line marks {label}: "
+             f"Iraq + Syria {f.total:,.0f} km², peak {f.peak_total:,.0f} km² in {f.peak_month}")
+    chart = chart_with_hover(area_chart_svg(rows, AREA_SERIES, month, title=title), rows, AREA_SERIES, title, month)
+    return area_panel_html(f, label, chart)
 
 
 def stats_panel(view: View, today: date) -> None:
     series = monthly_area(data_dir(), today)
-    f = month_figures(data_dir(), today)[view.month]
-    label = f"{month_date(view.month, today):%B %Y}"
-    st.caption(f"Area held at the end of {label} on this map "
-               "(computed from its polygons; published estimates compared in docs/area-estimates.md).")
-    cols = st.columns(4)
-    # The unit sits in the label, so a value fits its column on a 1024 px screen (it was cut to "34,04…").
-    cols[0].metric("Held in Iraq, km²", f"{f.iraq:,.0f}")
-    cols[1].metric("Held in Syria, km²", f"{f.syria:,.0f}")
-    cols[2].metric("Iraq + Syria, km²", f"{f.total:,.0f}", delta=f"{f.total - f.before:,.0f} vs previous month",
-                   delta_color="off")
-    cols[3].metric("Since the peak, km²" if f.is_peak else "Below the highest so far, km²",
-                   f"{f.total - f.best_total:,.0f}",
-                   help=(f"Peak on this map: {f.peak_total:,.0f} km² in {f.peak_month}." if f.is_peak else
-                         f"Highest up to this month: {f.best_total:,.0f} km² in {f.best_month}; the peak, "
-                         f"{f.peak_total:,.0f} km², comes later, in {f.peak_month}."))
-    title = (f"Area held on this map, km², January 2013 to now; the line marks {label}: "
-             f"Iraq + Syria {f.total:,.0f} km², peak {f.peak_total:,.0f} km² in {f.peak_month}")
-    st.html(area_chart_html(data_dir(), today, view.month, title))
-    st.caption(f"{label}: Iraq {f.iraq:,.0f} km², Syria {f.syria:,.0f} km², enclaves abroad {f.other:,.0f} km².")
+    st.html(area_panel(data_dir(), today, view.month))
     st.download_button("Area series: CSV (km² a month: Iraq, Syria, abroad, Iraq + Syria)", key="dl_area_csv",
                        on_click="ignore", file_name="area-by-month.csv", mime="text/csv",
                        data=lambda: write_csv(series.rename(columns={"IRQ": "iraq_km2", "SYR": "syria_km2",

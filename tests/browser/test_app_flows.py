@@ -233,14 +233,15 @@ def test_area_csv_holds_what_the_stats_panel_and_chart_show(page, app_url):
     page.get_by_text("Area held at the end of June 2016").wait_for()
     shown = page.get_by_text(re.compile(r"^June 2016: Iraq [\d,]+ km², Syria")).inner_text()
     iraq, syria, abroad = (int(v.replace(",", "")) for v in re.findall(r"([\d,]+) km²", shown))
-    metric = page.locator("[data-testid='stMetric']", has_text="Held in Iraq, km²")
-    assert f"{iraq:,}" in metric.inner_text()
+    metric = page.locator(".ismap-fig[data-figure='iraq']")
+    assert "Held in Iraq, km²" in metric.inner_text() and f"{iraq:,}" in metric.inner_text()
+    assert page.locator(".ismap-area-panel").get_attribute("data-month") == "2016-06"
     rows = download(page, re.compile("^Area series: CSV")).path().read_text(encoding="utf-8").splitlines()
     assert rows[0] == "month,iraq_km2,syria_km2,abroad_km2,iraq_syria_km2"
     june = next(r for r in rows if r.startswith("2016-06,")).split(",")
     assert [round(float(v)) for v in june[1:4]] == [iraq, syria, abroad]
     # At 1024 px every figure is shown whole, not cut with an ellipsis.
-    values = page.locator("[data-testid='stMetricValue'] div")
+    values = page.locator(".ismap-fig-value")
     assert values.count() == 4
     for i in range(4):
         assert values.nth(i).evaluate("el => el.scrollWidth <= el.clientWidth + 1"), values.nth(i).inner_text()

@@ -1,0 +1,60 @@
+"""The area panel under the map as one piece of HTML: the month's figures, the chart and its caption.
+
+One element instead of eleven (two captions, four columns, four metrics, the chart): a step sends the panel in
+one message, and the server builds it once a month for every session (issue 18: the catch-up after a step).
+The figures are laid out like Streamlit's metrics (label, value, a line under it) and wrap to fewer columns on
+a narrow window instead of being cut. Every text goes through `escape_text`; st.html runs no script.
+"""
+
+from __future__ import annotations
+
+from geo.stats import MonthFigures
+from layers.escape import escape_text
+
+CAPTION = ("Area held at the end of {label} on this map (computed from its polygons; published estimates "
+           "compared in docs/area-estimates.md).")
+
+_CSS = (
+    ".ismap-area-panel{font-family:inherit;color:inherit}"
+    ".ismap-area-panel p.ismap-cap{font-size:.875rem;opacity:.72;margin:0 0 .4rem}"
+    ".ismap-figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(12.5rem,1fr));gap:.4rem 1rem;"
+    "margin:0 0 .6rem}"
+    ".ismap-fig{min-width:0}"
+    ".ismap-fig .ismap-fig-label{font-size:.875rem;opacity:.72;white-space:nowrap;overflow:hidden;"
+    "text-overflow:ellipsis}"
+    ".ismap-fig .ismap-fig-value{font-size:clamp(1.5rem,2.6vw,2.1rem);line-height:1.25;white-space:nowrap}"
+    ".ismap-fig .ismap-fig-note{font-size:.8rem;opacity:.72;line-height:1.3}"
+)
+
+
+def _figure(key: str, label: str, value: float, note: str = "") -> str:
+    note_html = f'<div class="ismap-fig-note">{escape_text(note)}</div>' if note else ""
+    return (f'<div class="ismap-fig" data-figure="{escape_text(key)}"><div class="ismap-fig-label">'
+            f'{escape_text(label)}</div><div class="ismap-fig-value">{value:,.0f}</div>{note_html}</div>')
+
+
+def figures_html(f: MonthFigures) -> str:
+    """The four figures of a month: Iraq, Syria, Iraq + Syria (with the change from the month before), and the
+    distance from the peak (or, before the peak, from the highest month so far), with the peak spelled out."""
+    if f.is_peak:
+        last_label, last_note = "Since the peak, km²", f"Peak on this map: {f.peak_total:,.0f} km² in {f.peak_month}."
+    else:
+        last_label = "Below the highest so far, km²"
+        last_note = (f"Highest up to this month: {f.best_total:,.0f} km² in {f.best_month}; the peak, "
+                     f"{f.peak_total:,.0f} km², comes later, in {f.peak_month}.")
+    return ('<div class="ismap-figs">'
+            + _figure("iraq", "Held in Iraq, km²", f.iraq)
+            + _figure("syria", "Held in Syria, km²", f.syria)
+            + _figure("total", "Iraq + Syria, km²", f.total, f"{f.total - f.before:+,.0f} vs previous month")
+            + _figure("peak", last_label, f.total - f.best_total, last_note)
+            + "</div>")
+
+
+def area_panel_html(f: MonthFigures, label: str, chart: str) -> str:
+    """The whole panel for one month: caption, figures, the chart (layers.areachart, already escaped) and the
+    month's line of figures. `label` is the month as the page says it ("June 2016")."""
+    return (f'<style>{_CSS}</style><div class="ismap-area-panel" data-month="{escape_text(f.month)}">'
+            f'<p class="ismap-cap">{escape_text(CAPTION.format(label=label))}</p>'
+            f"{figures_html(f)}{chart}"
+            f'<p class="ismap-cap">{escape_text(label)}: Iraq {f.iraq:,.0f} km², Syria {f.syria:,.0f} km², '
+            f"enclaves abroad {f.other:,.0f} km².</p></div>")
