@@ -65,22 +65,11 @@ def plots_per_half_year(plots: gpd.GeoDataFrame) -> pd.DataFrame:
     return frame.groupby(["half", "province"]).size().unstack(fill_value=0).sort_index()
 
 
-def peak_so_far(series: pd.DataFrame, month: str) -> tuple[pd.Series, bool]:
-    """The largest month up to and including `month`, and whether it is the peak of the whole series (so
-    "since the peak" is said only once the peak has happened; before it, the map compares with the highest
-    month so far)."""
-    upto = series[series["month"] <= month]
-    if upto.empty:
-        upto = series.iloc[:1]
-    best = upto.loc[upto["total"].idxmax()]
-    overall = series["total"].max()
-    return best, bool(best["total"] >= overall)
-
-
 @dataclass(frozen=True)
 class MonthFigures:
     """The area panel's figures for one month, in km²: held (Iraq, Syria, abroad, Iraq + Syria), the month
-    before, the highest month up to this one (peak_so_far) and the peak of the whole series."""
+    before, the highest month up to and including this one and the peak of the whole series (so "since the
+    peak" is said only once the peak has happened; before it, the panel compares with the highest so far)."""
     month: str
     iraq: float
     syria: float

@@ -9,6 +9,7 @@ a narrow window instead of being cut. Every text goes through `escape_text`; st.
 from __future__ import annotations
 
 from geo.stats import MonthFigures
+from layers.areachart import AREA_SERIES, area_chart_svg, chart_with_hover
 from layers.escape import escape_text
 
 CAPTION = ("Area held at the end of {label} on this map (computed from its polygons; published estimates "
@@ -17,20 +18,20 @@ CAPTION = ("Area held at the end of {label} on this map (computed from its polyg
 _CSS = (
     ".ismap-area-panel{font-family:inherit;color:inherit}"
     ".ismap-area-panel p.ismap-cap{font-size:.875rem;opacity:.72;margin:0 0 .4rem}"
-    ".ismap-figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(12.5rem,1fr));gap:.4rem 1rem;"
+    ".ismap-area-panel dl.ismap-figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(12.5rem,1fr));"
+    "gap:.4rem 1rem;padding:0;"
     "margin:0 0 .6rem}"
-    ".ismap-fig{min-width:0}"
-    ".ismap-fig .ismap-fig-label{font-size:.875rem;opacity:.72;white-space:nowrap;overflow:hidden;"
-    "text-overflow:ellipsis}"
+    ".ismap-fig{min-width:0}.ismap-fig dt,.ismap-fig dd{margin:0}"
+    ".ismap-fig .ismap-fig-label{font-size:.875rem;opacity:.72;line-height:1.3}"
     ".ismap-fig .ismap-fig-value{font-size:clamp(1.5rem,2.6vw,2.1rem);line-height:1.25;white-space:nowrap}"
     ".ismap-fig .ismap-fig-note{font-size:.8rem;opacity:.72;line-height:1.3}"
 )
 
 
 def _figure(key: str, label: str, value: float, note: str = "") -> str:
-    note_html = f'<div class="ismap-fig-note">{escape_text(note)}</div>' if note else ""
-    return (f'<div class="ismap-fig" data-figure="{escape_text(key)}"><div class="ismap-fig-label">'
-            f'{escape_text(label)}</div><div class="ismap-fig-value">{value:,.0f}</div>{note_html}</div>')
+    note_html = f'<dd class="ismap-fig-note">{escape_text(note)}</dd>' if note else ""
+    return (f'<div class="ismap-fig" data-figure="{escape_text(key)}"><dt class="ismap-fig-label">'
+            f'{escape_text(label)}</dt><dd class="ismap-fig-value">{value:,.0f}</dd>{note_html}</div>')
 
 
 def figures_html(f: MonthFigures) -> str:
@@ -42,17 +43,22 @@ def figures_html(f: MonthFigures) -> str:
         last_label = "Below the highest so far, km²"
         last_note = (f"Highest up to this month: {f.best_total:,.0f} km² in {f.best_month}; the peak, "
                      f"{f.peak_total:,.0f} km², comes later, in {f.peak_month}.")
-    return ('<div class="ismap-figs">'
+    return ('<dl class="ismap-figs">'
             + _figure("iraq", "Held in Iraq, km²", f.iraq)
             + _figure("syria", "Held in Syria, km²", f.syria)
             + _figure("total", "Iraq + Syria, km²", f.total, f"{f.total - f.before:+,.0f} vs previous month")
             + _figure("peak", last_label, f.total - f.best_total, last_note)
-            + "</div>")
+            + "</dl>")
 
 
-def area_panel_html(f: MonthFigures, label: str, chart: str) -> str:
-    """The whole panel for one month: caption, figures, the chart (layers.areachart, already escaped) and the
-    month's line of figures. `label` is the month as the page says it ("June 2016")."""
+def area_panel_html(f: MonthFigures, label: str, rows: list[dict]) -> str:
+    """The whole panel for one month: caption, figures, the area chart of `rows` (layers.areachart.chart_rows)
+    with its line at the month and its hover strip, and the month's line of figures. `label` is the month as
+    the page says it ("June 2016")."""
+    title = (f"Area held on this map, km², January 2013 to now; the line marks {label}: "
+             f"Iraq + Syria {f.total:,.0f} km², peak {f.peak_total:,.0f} km² in {f.peak_month}")
+    chart = chart_with_hover(area_chart_svg(rows, AREA_SERIES, f.month, title=title), rows, AREA_SERIES, title,
+                             f.month)
     return (f'<style>{_CSS}</style><div class="ismap-area-panel" data-month="{escape_text(f.month)}">'
             f'<p class="ismap-cap">{escape_text(CAPTION.format(label=label))}</p>'
             f"{figures_html(f)}{chart}"

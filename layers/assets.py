@@ -50,13 +50,14 @@ def ensure_vendor(static_dir: Path = STATIC) -> Path:
 def versioned(name: str, static_dir: Path = STATIC, prefix: str = URL_PREFIX) -> str:
     """URL of one of the app's own static files, with a content hash so browsers never run a stale copy."""
     stat = (static_dir / name).stat()
-    return f"{prefix}/{name}?v={_digest(static_dir / name, stat.st_mtime_ns, stat.st_size)}"
+    return f"{prefix}/{name}?v={_digest(static_dir / name, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)}"
 
 
 @functools.lru_cache(maxsize=64)
-def _digest(path: Path, mtime_ns: int, size: int) -> str:
-    """The file's content hash, read again only when its time or size changes (every map of every rerun asks:
-    hashing ismap.js each time was a tenth of a step's work)."""
+def _digest(path: Path, mtime_ns: int, ctime_ns: int, size: int) -> str:
+    """The file's content hash, read again whenever the file may have changed: its modification time, its
+    status-change time (which a copy that keeps the modification time, `cp -p` or `rsync -a`, still moves) or
+    its size. Every map of a session asks for it."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 

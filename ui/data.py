@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import json
 import os
 from datetime import date
@@ -85,9 +88,10 @@ def monthly_area(directory: str, today: date) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
-def month_figures(directory: str, today: date) -> dict[str, stats.MonthFigures]:
-    """The area panel's figures for every month, once per process (geo.stats.month_figures)."""
-    return stats.month_figures(monthly_area(directory, today))
+def month_figures(directory: str, today: date) -> Mapping[str, stats.MonthFigures]:
+    """The area panel's figures for every month, once per process (geo.stats.month_figures); read-only (a
+    mapping proxy of frozen records), so one object can serve every session."""
+    return MappingProxyType(stats.month_figures(monthly_area(directory, today)))
 
 
 def province_names() -> dict[str, str]:

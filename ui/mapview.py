@@ -10,6 +10,7 @@ import streamlit as st
 from geo.view import View, centre_from_map, month_from_map, view_state
 from geo.upload import UserLayer
 from layers import userlayer
+from layers.assets import versioned
 from layers.base import payload
 from layers.mapbuild import MapData, build_map, state_group
 from layers.publish import prune_user_layers, publish, remove_published, user_token
@@ -63,33 +64,19 @@ def map_state(view: View, today: date, frame: str) -> dict:
     return state
 
 
-def session_map(data: MapData, frame: str, start: tuple | None) -> tuple:
-    """The folium map of this session's frame, what st_folium would send of it (ui.foliumframe) and its state as
-    built; built and rendered once and kept in the session, since a step changes neither the frame nor where
-    it opened (building and rendering the map were most of a step's work). One per session (a session's runs
-    never overlap), so no two threads render one map."""
-    key = (frame, tuple(start) if start else None)
+def session_map(data: MapData, start: tuple | None) -> tuple:
+    """The folium map of this session's view of the data and what st_folium would send of it (ui.foliumframe),
+    built and rendered once and kept in the session: a step changes neither (building and rendering the map
+    were most of a step's work). Kept by everything the map is made of: the data's URLs and settings, where
+    it opened, and the app's own script and style versions."""
+    key = (data, tuple(start) if start else None, versioned("ismap.js"), versioned("ismap.css"))
     kept = st.session_state.get(Keys.SESSION_MAP)
     if kept is not None and kept[0] == key:
-        return kept[1:]
+        return kept[1], kept[2]
     fmap = build_map(data, center=(start[0], start[1]), zoom=start[2]) if start else build_map(data)
-    built = as_built(fmap)
     rendered = foliumframe.frame_of(fmap, MAP_KEY, RETURNED)
-    restore(built)
-    st.session_state[Keys.SESSION_MAP] = (key, fmap, rendered, built)
-    return fmap, rendered, built
-
-
-def as_built(fmap) -> list:
-    """What rendering changes, as it is before the first render: the children of the map and of its page."""
-    root = fmap.get_root()
-    return [(element, dict(element._children)) for element in (fmap, root, root.header, root.html, root.script)]
-
-
-def restore(built: list) -> None:
-    for element, children in built:
-        element._children.clear()
-        element._children.update(children)
+    st.session_state[Keys.SESSION_MAP] = (key, fmap, rendered)
+    return fmap, rendered
 
 
 def render_map(view: View, today: date) -> None:
@@ -102,18 +89,11 @@ def render_map(view: View, today: date) -> None:
         st.session_state[Keys.FRAME_BUILT] = frame
         st.session_state[Keys.FRAME_CENTRE] = st.session_state.get(Keys.CENTER)
     start = st.session_state.get(Keys.FRAME_CENTRE)
-    fmap, rendered, built = session_map(data, frame, start)
-    group = state_group(map_state(view, today, frame))
-    try:
-        result = foliumframe.show(
-            rendered, fmap, group, key=MAP_KEY, height=620, width="stretch", returned_objects=RETURNED,
-            center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None, on_change=map_reported,
-        )
-    finally:
-        # Rendering the step's group adds it to the map: the map kept for the next run goes back to how it was
-        # built, so each run renders what a new map would (the old state in the map's script would make the
-        # component draw a new frame).
-        restore(built)
+    fmap, rendered = session_map(data, start)
+    result = foliumframe.show(
+        rendered, fmap, state_group(map_state(view, today, frame)), height=620, width="stretch",
+        center=[fly[0], fly[1]] if fly else None, zoom=fly[2] if fly else None, on_change=map_reported,
+    )
     centre = centre_from_map(result)
     if centre is not None:
         st.session_state[Keys.CENTER] = centre

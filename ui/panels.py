@@ -13,7 +13,7 @@ from geo.formats import to_csv, to_kml, write_csv
 from geo.stats import plots_per_year
 from geo.view import View, month_date, selection
 from geo.upload import UserLayer
-from layers.areachart import AREA_SERIES, area_chart_svg, as_img, chart_with_hover
+from layers.areachart import as_img
 from layers.areapanel import area_panel_html
 from layers.plotschart import plots_chart_svg
 from layers.escape import markdown_text
@@ -31,13 +31,8 @@ from ui.presenter import current_briefing
 def area_panel(directory: str, today: date, month: str) -> str:
     """The area panel of one month (figures, chart with its hover strip, captions) as one piece of HTML: the
     same for every session, built once a month (layers.areapanel)."""
-    rows = area_chart_rows(directory, today)
-    f = month_figures(directory, today)[month]
-    label = f"{month_date(month, today):%B %Y}"
-    title = (f"Area held on this map, km², January 2013 to now; the line marks {label}: "
-             f"Iraq + Syria {f.total:,.0f} km², peak {f.peak_total:,.0f} km² in {f.peak_month}")
-    chart = chart_with_hover(area_chart_svg(rows, AREA_SERIES, month, title=title), rows, AREA_SERIES, title, month)
-    return area_panel_html(f, label, chart)
+    figures = month_figures(directory, today)[month]
+    return area_panel_html(figures, f"{month_date(month, today):%B %Y}", area_chart_rows(directory, today))
 
 
 def stats_panel(view: View, today: date) -> None:

@@ -241,10 +241,11 @@ def test_area_csv_holds_what_the_stats_panel_and_chart_show(page, app_url):
     june = next(r for r in rows if r.startswith("2016-06,")).split(",")
     assert [round(float(v)) for v in june[1:4]] == [iraq, syria, abroad]
     # At 1024 px every figure is shown whole, not cut with an ellipsis.
-    values = page.locator(".ismap-fig-value")
-    assert values.count() == 4
-    for i in range(4):
-        assert values.nth(i).evaluate("el => el.scrollWidth <= el.clientWidth + 1"), values.nth(i).inner_text()
+    for part in (".ismap-fig-value", ".ismap-fig-label"):  # and so is every label
+        shown = page.locator(part)
+        assert shown.count() == 4
+        for i in range(4):
+            assert shown.nth(i).evaluate("el => el.scrollWidth <= el.clientWidth + 1"), shown.nth(i).inner_text()
     assert abroad > 0  # Sirte and Nangarhar were held in June 2016
 
 

@@ -152,18 +152,26 @@ def test_docs_table_is_current(sources, territory):
     assert table == compare_table(territory, sources.area_estimates.records), "run `python -m geo compare`"
 
 
+def peak_so_far(series, month: str):
+    """The rule month_figures follows, written on the frame: the largest month up to and including `month`
+    (the first of equal ones), and whether it is the peak of the whole series."""
+    upto = series[series["month"] <= month]
+    best = upto.loc[upto["total"].idxmax()]
+    return best, bool(best["total"] >= series["total"].max())
+
+
 def test_before_the_peak_the_map_compares_with_the_highest_month_so_far():
     """B12: March 2014 is not 'since the peak' (the peak comes later in 2014)."""
     import pandas as pd
 
-    from geo.stats import peak_so_far
+    from geo.stats import month_figures
 
     series = pd.DataFrame({"month": ["2014-01", "2014-02", "2014-03", "2014-08", "2014-09"],
+                           "IRQ": [0.0] * 5, "SYR": [0.0] * 5, "other": [0.0] * 5,
                            "total": [10.0, 30.0, 20.0, 90.0, 80.0]})
-    best, is_peak = peak_so_far(series, "2014-03")
-    assert (best["month"], is_peak) == ("2014-02", False)
-    best, is_peak = peak_so_far(series, "2014-09")
-    assert (best["month"], is_peak) == ("2014-08", True)
+    figures = month_figures(series)
+    assert (figures["2014-03"].best_month, figures["2014-03"].is_peak) == ("2014-02", False)
+    assert (figures["2014-09"].best_month, figures["2014-09"].is_peak) == ("2014-08", True)
 
 
 def test_month_figures_are_the_frames_own_figures_for_every_month(territory):
@@ -172,12 +180,16 @@ def test_month_figures_are_the_frames_own_figures_for_every_month(territory):
     gives (peak_so_far, the month before, the peak)."""
     import pandas as pd
 
-    from geo.stats import month_figures, monthly_area, peak_so_far
+    from geo.stats import month_figures, monthly_area
+    from geo.view import shift_month
 
     toy = pd.DataFrame({"month": ["2014-01", "2014-02", "2014-03", "2014-04", "2014-05"],
                         "IRQ": [1.0, 2.0, 2.0, 5.0, 1.0], "SYR": [0.0] * 5, "other": [0.5] * 5,
                         "total": [10.0, 30.0, 30.0, 90.0, 80.0]})
-    for series in (toy, monthly_area(territory, TODAY)):
+    real = monthly_area(territory, TODAY)
+    # "The month before" is the row before: the series has every month, none skipped.
+    assert all(shift_month(a, 1) == b for a, b in zip(real["month"], real["month"][1:]))
+    for series in (toy, real):
         figures = month_figures(series)
         assert list(figures) == list(series["month"])
         peak = series.loc[series["total"].idxmax()]

@@ -13,8 +13,8 @@ AT_PEAK = MonthFigures("2014-12", 60000.0, 39999.0, 0.0, 99999.0, 98000.0, "2014
 
 
 def values(html: str) -> dict[str, str]:
-    return dict(re.findall(r'data-figure="(\w+)"><div class="ismap-fig-label">[^<]*</div>'
-                           r'<div class="ismap-fig-value">([^<]*)</div>', html))
+    return dict(re.findall(r'data-figure="(\w+)"><dt class="ismap-fig-label">[^<]*</dt>'
+                           r'<dd class="ismap-fig-value">([^<]*)</dd>', html))
 
 
 def test_the_four_figures_and_their_lines():
@@ -31,8 +31,10 @@ def test_the_four_figures_and_their_lines():
 def test_the_panel_escapes_what_it_is_given_and_keeps_the_chart_whole():
     hostile = MonthFigures('2014-03"><img src=x onerror=alert(1)>', 1.0, 2.0, 3.0, 3.0, 3.0,
                            "<b>m</b>", 3.0, False, "<script>", 9.0)
-    html = area_panel_html(hostile, "<i>March</i> 2014", "<div class=chart></div>")
-    assert "<img" not in html and "<script>" not in html and "<b>" not in html and "<i>" not in html
+    rows = [{"m": "2014-02", "Iraq": 1, "Syria": 2, "Iraq + Syria": 3, "Abroad": 0},
+            {"m": "2014-03", "Iraq": 1, "Syria": 2, "Iraq + Syria": 3, "Abroad": 3}]
+    html = area_panel_html(hostile, "<i>March</i> 2014", rows)
+    assert "<img src=x" not in html and "<script>" not in html and "<b>" not in html and "<i>" not in html
     assert "&lt;i&gt;March&lt;/i&gt; 2014: Iraq 1 km², Syria 2 km², enclaves abroad 3 km²." in html
     assert "Area held at the end of &lt;i&gt;March&lt;/i&gt; 2014 on this map" in html
-    assert html.count("<div class=chart></div>") == 1
+    assert html.count('class="ismap-area-wrap"') == 1 and html.count("data-tip=") == 2  # the chart, one cell a month

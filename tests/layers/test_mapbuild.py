@@ -93,19 +93,25 @@ def test_a_users_layer_file_is_removed_and_old_ones_pruned(tmp_path):
 
 
 def test_versioned_urls_follow_the_files_content(tmp_path):
-    """The hash is computed once per file version (cached by time and size), and a changed file gets a new URL."""
+    """The hash is read once per file version (cached), and a changed file gets a new URL, even when it keeps
+    its size and modification time (a copy with `cp -p`)."""
     import os
 
-    from layers.assets import versioned
+    from layers.assets import _digest, versioned
 
     path = tmp_path / "ismap.js"
     path.write_text("one", encoding="utf-8")
     first = versioned("ismap.js", static_dir=tmp_path)
+    hits = _digest.cache_info().hits
     assert first == versioned("ismap.js", static_dir=tmp_path) and first.startswith("/app/static/ismap.js?v=")
-    path.write_text("two, longer", encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert _digest.cache_info().hits == hits + 1  # the second call did not read the file again
+    stat = path.stat()
+    path.write_text("two", encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same modification time
+    while path.stat().st_ctime_ns == stat.st_ctime_ns:  # the kernel's clock for file times is coarse (ms)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     second = versioned("ismap.js", static_dir=tmp_path)
     assert second != first
     path.write_text("one", encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2_000_000))
     assert versioned("ismap.js", static_dir=tmp_path) == first  # the URL is the content's, not the time's
