@@ -18,9 +18,11 @@ CAPTION = ("Area held at the end of {label} on this map (computed from its polyg
 _CSS = (
     ".ismap-area-panel{font-family:inherit;color:inherit}"
     ".ismap-area-panel p.ismap-cap{font-size:.875rem;opacity:.72;margin:0 0 .4rem}"
-    ".ismap-area-panel dl.ismap-figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(12.5rem,1fr));"
-    "gap:.4rem 1rem;padding:0;"
-    "margin:0 0 .6rem}"
+    # Four in a row, or two pairs one above the other, never three and one: two pairs that wrap as wholes.
+    ".ismap-figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,23rem),1fr));"
+    "gap:.4rem 1rem;margin:0 0 .6rem}"
+    ".ismap-area-panel dl.ismap-pair{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.4rem 1rem;"
+    "margin:0;padding:0}"
     ".ismap-fig{min-width:0}.ismap-fig dt,.ismap-fig dd{margin:0}"
     ".ismap-fig .ismap-fig-label{font-size:.875rem;opacity:.72;line-height:1.3}"
     ".ismap-fig .ismap-fig-value{font-size:clamp(1.5rem,2.6vw,2.1rem);line-height:1.25;white-space:nowrap}"
@@ -43,12 +45,13 @@ def figures_html(f: MonthFigures) -> str:
         last_label = "Below the highest so far, km²"
         last_note = (f"Highest up to this month: {f.best_total:,.0f} km² in {f.best_month}; the peak, "
                      f"{f.peak_total:,.0f} km², comes later, in {f.peak_month}.")
-    return ('<dl class="ismap-figs">'
+    return ('<div class="ismap-figs"><dl class="ismap-pair">'
             + _figure("iraq", "Held in Iraq, km²", f.iraq)
             + _figure("syria", "Held in Syria, km²", f.syria)
+            + '</dl><dl class="ismap-pair">'
             + _figure("total", "Iraq + Syria, km²", f.total, f"{f.total - f.before:+,.0f} vs previous month")
             + _figure("peak", last_label, f.total - f.best_total, last_note)
-            + "</dl>")
+            + "</dl></div>")
 
 
 def area_panel_html(f: MonthFigures, label: str, rows: list[dict]) -> str:
