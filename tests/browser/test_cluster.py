@@ -84,26 +84,32 @@ def offered(page, name: str, timeout_s: float = 60) -> None:
 
 
 def test_pages_are_spread_over_the_replicas_and_stay_on_theirs(browser, cluster):
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
+    # New pages go to the replica with the fewest open connections (nginx's least_conn). A page's own requests
+    # are open connections too while its WebSocket is placed, so a second page can still join the first one's
+    # replica (a clean-clone run saw that once); so pages are opened until both replicas hold one, at most four.
+    contexts = []
     try:
         seen = []
-        for context in contexts:
+        while len(set(seen)) < 2 and len(contexts) < 4:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            contexts.append(context)
             page = context.new_page()
             sockets = []
             page.on("websocket", lambda ws, sockets=sockets: sockets.append(ws.url))
             open_map(page, f"{cluster['url']}/?date=2016-06")
             seen.append(replica_of(context))
             assert sockets == [cluster["url"].replace("http://", "ws://") + "/_stcore/stream"]
-        assert sorted(seen) == ["r1", "r2"]
+        assert set(seen) == {"r1", "r2"}, seen
         # The page's script runs on the replica its cookie names: the layer a user uploads carries that name.
-        page = contexts[1].pages[0]
+        page = contexts[-1].pages[0]
         path = cluster["briefings"].parent / "sites.csv"
         path.write_text("name,lat,lon\nA site,36.3,43.1\n", encoding="utf-8")
         page.get_by_text("Your own layer (GeoJSON, CSV, KML)").click()
         page.locator("input[type=file]").first.set_input_files(str(path))
         page.locator(MAP_FRAME).last.content_frame.locator(
             ".leaflet-container[data-ready='1'][data-counts*='\"user\":1']").wait_for(timeout=60_000)
-        assert list(GEN.glob(f"user-{seen[1]}_*.json")), sorted(p.name for p in GEN.glob("user-*"))
+        assert list(GEN.glob(f"user-{seen[-1]}_*.json")), sorted(p.name for p in GEN.glob("user-*"))
+        assert [replica_of(c) for c in contexts] == seen  # no page moved
     finally:
         for context in contexts:
             context.close()
